@@ -1,0 +1,61 @@
+"""Local validation of what the user typed, done before any network call or boto3 import.
+
+botocore checks only lengths, so "abcdef" or a duration of 999999 would otherwise reach AWS (sts.md).
+"""
+
+import re
+
+from mfa_export.errors import UsageError
+
+MIN_DURATION = 900
+MAX_DURATION = 129600
+DEFAULT_DURATION = 43200
+
+_CODE = re.compile(r"[0-9]{6}")
+_DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
+_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
+
+
+def parse_code(text):
+    """Return the 6-digit code, tolerating the spaces authenticator apps show ("123 456")."""
+    code = "".join(text.split())
+    if not _CODE.fullmatch(code):
+        raise UsageError(
+            "the MFA code must be exactly 6 digits",
+            "pass the code your authenticator shows, e.g. mfa-export 123456",
+        )
+    return code
+
+
+def parse_duration(text):
+    """Seconds from "3600", "15m", "12h", "1h30m" or "90m30s", checked against STS's limits."""
+    text = text.strip().lower()
+    seconds = None
+    if text.isdigit():
+        seconds = int(text)
+    elif text:
+        match = _DURATION.fullmatch(text)
+        if match and any(match.groupdict().values()):
+            parts = {k: int(v or 0) for k, v in match.groupdict().items()}
+            seconds = parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
+    if seconds is None:
+        raise UsageError(
+            f"duration {text!r} is not understood",
+            "use seconds or a form like 15m, 12h, 1h30m",
+        )
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise UsageError(
+            f"duration {text} ({seconds}s) is outside what STS allows",
+            "choose between 15m (900) and 36h (129600)",
+        )
+    return seconds
+
+
+def check_serial(serial, source, error=UsageError):
+    """Return ``serial`` if STS could accept it as an MFA serial number or device ARN."""
+    if not _SERIAL.fullmatch(serial):
+        raise error(
+            f"MFA device {serial!r} (from {source}) is not a serial number or device ARN",
+            "expected e.g. arn:aws:iam::123456789012:mfa/alice or GAHT12345678",
+        )
+    return serial

@@ -1,0 +1,59 @@
+"""--debug output: botocore's request/response logging on stderr, with every secret masked.
+
+botocore logs request parameters (TokenCode), signed headers (Signature, X-Amz-Security-Token) and
+raw response bodies (SecretAccessKey, SessionToken). Each record is rewritten before it is written.
+"""
+
+import logging
+import re
+
+MASK = "***"
+
+_PATTERNS = [
+    # XML and JSON bodies, Python reprs of parameter dicts
+    (re.compile(r"(<(SecretAccessKey|SessionToken|SecurityToken)>)[^<]*(</)"), r"\1" + MASK + r"\3"),
+    (re.compile(r"""(['"](?:TokenCode|SecretAccessKey|SessionToken|SecurityToken|aws_secret_access_key|"""
+                r"""aws_session_token|X-Amz-Security-Token|Authorization)['"]\s*:\s*)(b?['"])(.*?)\2""",
+                re.IGNORECASE), r"\1\2" + MASK + r"\2"),
+    # form-encoded bodies and signature fragments
+    (re.compile(r"(TokenCode=)[^&\s'\"]*"), r"\1" + MASK),
+    (re.compile(r"(Signature=)[0-9a-fA-F]+"), r"\1" + MASK),
+]
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self):
+        super().__init__()
+        self.secrets = set()
+
+    def add_secret(self, value):
+        if value and len(value) >= 6:
+            self.secrets.add(value)
+
+    def redact(self, text):
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        for pattern, replacement in _PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def filter(self, record):
+        record.msg = self.redact(record.getMessage())
+        record.args = ()
+        if record.exc_info:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def enable_debug_logging(stream):
+    """Send botocore's debug log to ``stream`` through a redacting filter, which is returned."""
+    redactor = RedactingFilter()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.addFilter(redactor)
+    for name in ("botocore", "urllib3", "mfa_export"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    return redactor

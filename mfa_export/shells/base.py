@@ -1,0 +1,71 @@
+"""What every shell renderer provides; each shell is one small class in its own module.
+
+A renderer turns an ordered plan of (name, value-or-None) into the text the caller evals. Values go
+through the shell's own quoting; a value the shell cannot carry raises OutputError instead of being
+emitted half-quoted.
+"""
+
+from mfa_export.errors import OutputError
+
+
+class Shell:
+    name = ""
+    separator = "\n"
+    fail_statement = "false"
+    # How a user applies our output; {cmd} is the mfa-export invocation.
+    eval_idiom = 'eval "$({cmd})"'
+
+    def __init__(self, name=None):
+        # One class may serve several names (bash and dash, tcsh and csh): messages name the one in use.
+        if name:
+            self.name = name
+
+    def quote(self, value):
+        raise NotImplementedError
+
+    def set_var(self, name, quoted):
+        raise NotImplementedError
+
+    def unset_var(self, name):
+        raise NotImplementedError
+
+    def refuse_reason(self, value):
+        """Why ``value`` cannot be carried by this shell, or None if it can."""
+        if "\0" in value:
+            return "a NUL character (no environment variable can hold one)"
+        return None
+
+    def check(self, name, value):
+        reason = self.refuse_reason(value)
+        if reason:
+            raise OutputError(
+                f"{name} contains {reason}, which {self.name} output cannot carry safely",
+                "nothing was exported; check the STS endpoint you are using, or choose another --shell",
+            )
+
+    def render(self, plan):
+        statements = []
+        for name, value in plan:
+            if value is None:
+                statements.append(self.unset_var(name))
+            else:
+                self.check(name, value)
+                statements.append(self.set_var(name, self.quote(value)))
+        return self.separator.join(statements) + "\n"
+
+    def fail(self):
+        """The only stdout of a failed run: a statement that makes the caller's eval fail."""
+        return self.fail_statement + "\n" if self.fail_statement else ""
+
+    def eval_hint(self, cmd="mfa-export CODE"):
+        return self.eval_idiom.format(cmd=cmd)
+
+
+def printable_ascii_reason(value, allow_tab=True):
+    """Shared by shells whose safe alphabet is printable ASCII."""
+    for char in value:
+        if char == "\t" and allow_tab:
+            continue
+        if not " " <= char <= "~":
+            return f"the character {char!r}"
+    return None

@@ -1,0 +1,18 @@
+"""elvish: single-quoted strings have one escape, '' for '."""
+
+from mfa_export.shells.base import Shell
+
+
+class ElvishShell(Shell):
+    name = "elvish"
+    fail_statement = "fail 'mfa-export failed; environment unchanged'"
+    eval_idiom = "eval ({cmd} | slurp)"
+
+    def quote(self, value):
+        return "'" + value.replace("'", "''") + "'"
+
+    def set_var(self, name, quoted):
+        return f"set-env {name} {quoted}"
+
+    def unset_var(self, name):
+        return f"unset-env {name}"

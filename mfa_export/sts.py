@@ -1,0 +1,175 @@
+"""The only module that imports boto3/botocore: long-term keys, GetSessionToken, device discovery,
+and the translation of every botocore failure into an MfaExportError a person can act on.
+
+botocore does the endpoint work (AWS_ENDPOINT_URL_STS/IAM, regional endpoints, proxies, CA bundles);
+nothing here re-implements it.
+"""
+
+from datetime import timezone
+
+import botocore.session
+from botocore.config import Config
+from botocore import exceptions as bce
+
+from mfa_export.credentials import Credentials
+from mfa_export.errors import AwsRefused, ConfigError, ServiceError, UsageError
+
+# An unreachable endpoint must fail in seconds: short timeouts, few attempts. Retrying after a read
+# timeout may resend a code STS already consumed; the "already used" message covers that case.
+CLIENT_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=15,
+    retries={"total_max_attempts": 3, "mode": "standard"},
+)
+
+# Only providers that can hold an IAM user's long-term keys. Instance metadata and container
+# providers would add network round trips and can only yield session credentials; assume-role and
+# SSO yield session credentials too, which GetSessionToken refuses.
+_LONG_TERM_PROVIDERS = ("shared-credentials-file", "custom-process", "config-file")
+
+DEFAULT_STS_REGION = "us-east-1"
+
+
+class Source:
+    """Where the long-term keys come from, and a botocore session that signs with them."""
+
+    def __init__(self, settings, environ):
+        self.settings = settings
+        self.label = f"profile {settings.profile}" if settings.profile else "the environment's keys"
+        if settings.profile is None:
+            self.session = botocore.session.Session()
+            self.session.set_credentials(environ["AWS_ACCESS_KEY_ID"], environ["AWS_SECRET_ACCESS_KEY"])
+        else:
+            self.session = self._profile_session(settings.profile)
+        self.access_key_id = self._check_long_term()
+
+    def _profile_session(self, profile):
+        try:
+            # An explicit profile also keeps botocore from using keys in the environment, which may be
+            # the session credentials of an earlier export.
+            session = botocore.session.Session(profile=profile)
+            resolver = session.get_component("credential_provider")
+            resolver.providers = [p for p in resolver.providers if p.METHOD in _LONG_TERM_PROVIDERS]
+        except bce.ProfileNotFound:
+            raise ConfigError(f"profile {profile} not found", "check the name with: aws configure list-profiles")
+        return session
+
+    def _check_long_term(self):
+        try:
+            creds = self.session.get_credentials()
+        except bce.PartialCredentialsError as exc:
+            raise ConfigError(f"{self.label} is missing {exc.kwargs.get('cred_var')}", "add it with: aws configure")
+        except bce.CredentialRetrievalError as exc:
+            raise ConfigError(f"credential_process of {self.label} failed: {exc.kwargs.get('error_msg')}",
+                              "run that command by hand to see why")
+        except bce.BotoCoreError as exc:
+            raise ConfigError(f"cannot load the keys of {self.label}: {exc}", "check ~/.aws/config and ~/.aws/credentials")
+        if creds is None:
+            raise ConfigError(
+                f"{self.label} has no access keys",
+                "add aws_access_key_id and aws_secret_access_key for it with: aws configure --profile NAME",
+            )
+        frozen = creds.get_frozen_credentials()
+        if frozen.token:
+            raise ConfigError(
+                f"{self.label} holds session credentials (aws_session_token), not an IAM user's long-term keys",
+                "GetSessionToken needs long-term keys: name the profile that has them with -p",
+            )
+        return frozen.access_key
+
+    def client(self, service, region):
+        return self.session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG)
+
+
+def get_session_token(source, serial, code, duration, region):
+    client = source.client("sts", region)
+    try:
+        answer = client.get_session_token(SerialNumber=serial, TokenCode=code, DurationSeconds=duration)
+    except Exception as exc:
+        raise translate(exc, source, "GetSessionToken", serial) from exc
+    return _credentials(answer["Credentials"])
+
+
+def discover_serial(source):
+    """The caller's only MFA device, via iam:ListMFADevices (allowed before MFA in AWS's force-MFA policy)."""
+    client = source.client("iam", None)
+    try:
+        devices = [d["SerialNumber"] for d in client.list_mfa_devices().get("MFADevices", [])]
+    except Exception as exc:
+        error = translate(exc, source, "ListMFADevices", None)
+        if isinstance(error, AwsRefused):
+            raise ConfigError(
+                f"no MFA device configured and {source.label} may not list them ({error.message})",
+                "pass --serial-number ARN or set mfa_serial in the profile",
+            ) from exc
+        raise error from exc
+    if not devices:
+        raise ConfigError(f"the IAM user of {source.label} has no MFA device",
+                          "assign one in the IAM console, or pass --serial-number")
+    if len(devices) > 1:
+        raise ConfigError(f"the IAM user of {source.label} has several MFA devices: " + ", ".join(devices),
+                          "choose one with --serial-number or mfa_serial in the profile")
+    return devices[0]
+
+
+def _credentials(data):
+    return Credentials(
+        access_key_id=data["AccessKeyId"],
+        secret_access_key=data["SecretAccessKey"],
+        session_token=data["SessionToken"],
+        expiration=data["Expiration"].astimezone(timezone.utc),
+    )
+
+
+_THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
+
+
+def translate(exc, source, operation, serial):
+    """An MfaExportError for any exception botocore raised during ``operation``."""
+    if isinstance(exc, bce.ClientError):
+        return _client_error(exc, source, operation, serial)
+    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError,
+                        bce.ConnectionClosedError, bce.ProxyConnectionError, bce.SSLError, bce.HTTPClientError)):
+        return ServiceError(f"{operation} failed: cannot reach AWS ({exc})",
+                            "check the network, HTTPS_PROXY and any AWS_ENDPOINT_URL_* setting, then retry")
+    if isinstance(exc, bce.ParamValidationError):
+        return UsageError(f"{operation} parameters were refused: {exc}".replace("\n", " "))
+    if isinstance(exc, bce.NoCredentialsError):
+        return ConfigError("no AWS credentials found", "run 'aws configure' or pass -p NAME")
+    if isinstance(exc, bce.BotoCoreError):
+        return ServiceError(f"{operation} failed: {exc}", "retry; run with --debug for details")
+    return exc  # not botocore's: a bug of ours, reported as such by the CLI
+
+
+def _client_error(exc, source, operation, serial):
+    error = exc.response.get("Error", {})
+    code = error.get("Code", "")
+    message = error.get("Message", "")
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    if code == "AccessDenied" and "invalid MFA one time pass code" in message:
+        return AwsRefused("MFA code rejected: wrong, expired or already used",
+                          "wait for the next code and run again")
+    if code == "AccessDenied" and "unable to validate MFA code" in message:
+        return AwsRefused(f"MFA device {serial} was not accepted for the IAM user of {source.label}",
+                          "check --serial-number / mfa_serial: it must be a device of that user")
+    if code == "AccessDenied" and "with session credentials" in message:
+        return AwsRefused(f"{operation} was signed with session credentials ({source.label})",
+                          "use an IAM user's long-term keys (a profile with aws_access_key_id), not a session")
+    if code == "InvalidClientTokenId":
+        return AwsRefused(f"AWS does not recognise access key {source.access_key_id} ({source.label})",
+                          "the key may be deleted or inactive: check it in IAM and update it with aws configure")
+    if code == "SignatureDoesNotMatch":
+        return AwsRefused(f"the secret access key of {source.label} is wrong (signature mismatch)",
+                          "re-enter the key pair with: aws configure")
+    if code == "ExpiredToken":
+        return AwsRefused(f"the credentials of {source.label} have expired",
+                          "use an IAM user's long-term keys, which do not expire")
+    if code in _THROTTLED:
+        return ServiceError(f"AWS throttled {operation} ({message or code})", "wait a few seconds and run again")
+    if code == "RegionDisabledException":
+        return AwsRefused(f"STS is not active in this region for the account ({message or code})",
+                          "activate the region in IAM account settings, or pass --region us-east-1")
+    if status >= 500 or code in {"InternalFailure", "InternalError", "ServiceUnavailable"}:
+        return ServiceError(f"AWS failed {operation} (HTTP {status} {code})", "the service had a problem: retry shortly")
+    return AwsRefused(f"AWS refused {operation}: {code}: {message}".rstrip(": "),
+                      "check the IAM user's permissions and the MFA device")

@@ -1,0 +1,105 @@
+"""The human side: one-line errors, notices and the session summary, all on stderr.
+
+rich is imported only when stderr is a terminal that shows styling; otherwise (pipes, CI, NO_COLOR)
+the same words are written as plain text. Nothing here ever receives a secret.
+"""
+
+import re
+from datetime import datetime, timezone
+
+_MFA_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):mfa/(?:.*/)?(?P<name>[^/]+)")
+
+
+def describe_device(serial):
+    """'account 123456789012, device doug' from an MFA ARN; the bare serial for hardware tokens."""
+    match = _MFA_ARN.fullmatch(serial or "")
+    if match:
+        return f"account {match['account']}, device {match['name']}"
+    return f"device {serial}"
+
+
+def relative(seconds):
+    if seconds <= 0:
+        return "expired"
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return f"in {int(seconds)}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"in {hours}h {minutes:02d}m" if hours else f"in {minutes}m"
+
+
+def local_time(moment):
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+class Reporter:
+    def __init__(self, stream, quiet=False, styled=False):
+        self.stream = stream
+        self.quiet = quiet
+        self._console = None
+        if styled:
+            from rich.console import Console
+
+            self._console = Console(file=stream, highlight=False, soft_wrap=True)
+
+    @classmethod
+    def for_stream(cls, stream, environ, quiet=False):
+        try:
+            tty = stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        styled = tty and "NO_COLOR" not in environ and environ.get("TERM") != "dumb"
+        return cls(stream, quiet=quiet, styled=styled)
+
+    def _write(self, plain, markup=None):
+        if self._console is not None:
+            self._console.print(markup if markup is not None else plain, markup=markup is not None)
+        else:
+            self.stream.write(plain + "\n")
+            self.stream.flush()
+
+    @staticmethod
+    def _escape(text):
+        from rich.markup import escape
+
+        return escape(text)
+
+    def error(self, message):
+        markup = None
+        if self._console is not None:
+            markup = f"[bold red]mfa-export: error:[/] {self._escape(message)}"
+        self._write(f"mfa-export: error: {message}", markup)
+
+    def notice(self, message):
+        if self.quiet:
+            return
+        markup = f"[cyan]mfa-export:[/] {self._escape(message)}" if self._console is not None else None
+        self._write(f"mfa-export: {message}", markup)
+
+    def warning(self, message):
+        markup = f"[bold yellow]mfa-export: warning:[/] {self._escape(message)}" if self._console is not None else None
+        self._write(f"mfa-export: warning: {message}", markup)
+
+    def session(self, credentials, serial, profile, region, cached, now=None):
+        """Who, which device, where, until when: never a key."""
+        if self.quiet:
+            return
+        now = now or datetime.now(timezone.utc)
+        left = credentials.seconds_left(now)
+        origin = "cached session" if cached else "new session"
+        where = [describe_device(serial)]
+        where.append(f"profile {profile}" if profile else "keys from the environment")
+        if region:
+            where.append(f"region {region}")
+        first = "MFA session for " + ", ".join(where)
+        second = f"{origin}, expires {local_time(credentials.expiration)} ({relative(left)})"
+        if self._console is None:
+            self._write(f"mfa-export: {first}\nmfa-export: {second}")
+        else:
+            self._write("", f"[green]✓[/] {self._escape(first)}\n  [dim]{self._escape(second)}[/]")
+        if 0 < left < 3600:
+            self.warning(f"this session expires {relative(left)}; run with --force for a fresh one")
+
+    def eval_hint(self, shell):
+        if not self.quiet:
+            self.notice(f"stdout is a terminal, so nothing was applied; run: {shell.eval_hint()}")
