@@ -1,0 +1,93 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fake_sts import FakeAws
+from tests.realshells import TOOLS_BIN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_command():
+    """The installed console script when there is one (that is what users run), else python -m."""
+    script = shutil.which("mfa-export", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "mfa_export"]
+
+
+def base_env(home):
+    """A clean environment: nothing of the developer's AWS set-up leaks into a test."""
+    bin_dirs = [str(Path(cli_command()[0]).parent), str(Path(sys.executable).parent)]
+    path = os.pathsep.join(bin_dirs + [str(p) for p in TOOLS_BIN] + ["/usr/local/bin", "/usr/bin", "/bin"])
+    return {
+        "PATH": path,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "MFA_EXPORT_CACHE_DIR": str(home / "cache"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def write_aws_files(home, config="", credentials=""):
+    aws = home / ".aws"
+    aws.mkdir(parents=True, exist_ok=True)
+    (aws / "config").write_text(config)
+    (aws / "credentials").write_text(credentials)
+
+
+@pytest.fixture
+def fake_aws():
+    fake = FakeAws().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def home(tmp_path):
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def user(fake_aws):
+    return fake_aws.add_user("alice")
+
+
+@pytest.fixture
+def env(home, fake_aws, user):
+    """A user 'alice' of the strict fake, as the [default] profile with its mfa_serial."""
+    write_aws_files(
+        home,
+        config=f"[default]\nregion = eu-west-1\nmfa_serial = {user.serial}\n",
+        credentials=f"[default]\naws_access_key_id = {user.access_key_id}\n"
+        f"aws_secret_access_key = {user.secret_access_key}\n",
+    )
+    values = base_env(home)
+    values["AWS_ENDPOINT_URL_STS"] = fake_aws.url
+    values["AWS_ENDPOINT_URL_IAM"] = fake_aws.url
+    return values
+
+
+def run_cli(args, env, stdin_text=None, timeout=60):
+    return subprocess.run(
+        cli_command() + list(args),
+        env=env,
+        input=stdin_text,
+        stdin=None if stdin_text is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,301 @@
+"""A strict fake of AWS STS and IAM (the parts mfa-export uses), served over real HTTP on loopback.
+
+moto accepts any MFA code, session-signed calls and returns constant credentials; this fake does what
+AWS does instead: it verifies each request's SigV4 signature against the caller's secret, accepts only
+the current TOTP code of the user's device, rejects a code used before and GetSessionToken signed with
+session credentials, with AWS's own error codes and messages. It can also misbehave on purpose (5xx,
+throttling, slowness) and hand out credentials full of hostile characters.
+"""
+
+import base64
+import hashlib
+import hmac
+import itertools
+import os
+import secrets
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.totp import totp
+
+MSG_BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+MSG_BAD_SERIAL = ("MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA "
+                  "serial number is valid and associated with this user.")
+MSG_SESSION_CREDS = "Cannot call GetSessionToken with session credentials"
+MSG_BAD_KEY = "The security token included in the request is invalid."
+MSG_BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. Check "
+                     "your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+MSG_EXPIRED = "The security token included in the request is expired"
+
+_serial_numbers = itertools.count(1)
+
+
+@dataclass
+class User:
+    name: str
+    account: str
+    access_key_id: str
+    secret_access_key: str
+    seed: str
+    serial: str
+    devices: list = field(default_factory=list)
+
+    @property
+    def arn(self):
+        return f"arn:aws:iam::{self.account}:user/{self.name}"
+
+    def code(self, at=None):
+        return totp(self.seed, at)
+
+
+@dataclass
+class Session:
+    user: User
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: datetime
+    mfa: bool
+
+
+class AwsError(Exception):
+    def __init__(self, status, code, message, kind="Sender"):
+        super().__init__(message)
+        self.status, self.code, self.message, self.kind = status, code, message, kind
+
+
+def _xml_text(value):
+    # Character references keep CR, LF and TAB exact: XML parsers normalise the raw characters.
+    out = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return out.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def _sign(key, msg):
+    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
+
+
+class FakeAws:
+    def __init__(self):
+        self.users = {}
+        self.sessions = {}
+        self.used_codes = set()
+        self.calls = []
+        self.faults = []
+        self.delay = 0.0
+        self.hostile_credentials = None  # dict of AccessKeyId/SecretAccessKey/SessionToken overrides
+        self.lock = threading.Lock()
+        self.server = None
+
+    # -- set-up -------------------------------------------------------------------------------------
+    def add_user(self, name=None, devices=1):
+        number = next(_serial_numbers)
+        name = name or f"user{number}"
+        seed = base64.b32encode(os.urandom(20)).decode().rstrip("=")
+        user = User(
+            name=name,
+            account="123456789012",
+            access_key_id=f"AKIAFAKE{number:012d}",
+            secret_access_key=secrets.token_urlsafe(30),
+            seed=seed,
+            serial=f"arn:aws:iam::123456789012:mfa/{name}",
+        )
+        user.devices = [user.serial] + [f"arn:aws:iam::123456789012:mfa/{name}-spare{i}" for i in range(1, devices)]
+        if devices == 0:
+            user.devices = []
+        self.users[user.access_key_id] = user
+        return user
+
+    def fail_next(self, kind, count=1):
+        """Queue faults for the next requests: '500', 'throttle'."""
+        self.faults.extend([kind] * count)
+
+    def count(self, action):
+        return sum(1 for call in self.calls if call["Action"] == action)
+
+    # -- serving ------------------------------------------------------------------------------------
+    def start(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                status, xml = fake.handle("POST", self.path, dict(self.headers.items()), body)
+                payload = xml.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    # -- request handling ---------------------------------------------------------------------------
+    def handle(self, method, path, headers, body):
+        params = dict(urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        action = params.get("Action", "")
+        request_id = secrets.token_hex(16)
+        with self.lock:
+            self.calls.append({"Action": action, "params": params, "headers": headers})
+            fault = self.faults.pop(0) if self.faults else None
+        if self.delay:
+            time.sleep(self.delay)
+        try:
+            if fault == "500":
+                raise AwsError(500, "InternalFailure", "We encountered an internal error. Please try again.", "Receiver")
+            if fault == "throttle":
+                raise AwsError(400, "Throttling", "Rate exceeded")
+            caller, service = self.authenticate(method, path, headers, body)
+            handler = {
+                ("sts", "GetSessionToken"): self.get_session_token,
+                ("sts", "GetCallerIdentity"): self.get_caller_identity,
+                ("iam", "ListMFADevices"): self.list_mfa_devices,
+            }.get((service, action))
+            if handler is None:
+                raise AwsError(400, "InvalidAction", f"Could not find operation {action} for version")
+            with self.lock:
+                result = handler(caller, params)
+            namespace = "https://%s.amazonaws.com/doc/%s/" % (service, "2010-05-08" if service == "iam" else "2011-06-15")
+            return 200, (f'<{action}Response xmlns="{namespace}"><{action}Result>{result}</{action}Result>'
+                         f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>")
+        except AwsError as err:
+            return err.status, (
+                '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+                f"<Type>{err.kind}</Type><Code>{err.code}</Code><Message>{_xml_text(err.message)}</Message>"
+                f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            )
+
+    def authenticate(self, method, path, headers, body):
+        """Verify SigV4 the way AWS does; return (User or Session, service)."""
+        lower = {k.lower(): v for k, v in headers.items()}
+        auth = lower.get("authorization", "")
+        if not auth.startswith("AWS4-HMAC-SHA256 "):
+            raise AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+        fields = dict(part.strip().split("=", 1) for part in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+        key_id, date, region, service, terminal = fields["Credential"].split("/")
+        signed_headers = fields["SignedHeaders"].split(";")
+        amz_date = lower.get("x-amz-date", "")
+        token = lower.get("x-amz-security-token")
+
+        caller = secret = None
+        if key_id in self.users and token is None:
+            caller = self.users[key_id]
+            secret = caller.secret_access_key
+        elif key_id in self.sessions:
+            caller = self.sessions[key_id]
+            secret = caller.secret_access_key
+            if token != caller.session_token:
+                raise AwsError(403, "InvalidClientTokenId", MSG_BAD_KEY)
+            if caller.expiration < datetime.now(timezone.utc):
+                raise AwsError(403, "ExpiredToken", MSG_EXPIRED)
+        if caller is None:
+            raise AwsError(403, "InvalidClientTokenId", MSG_BAD_KEY)
+
+        parsed = urllib.parse.urlsplit(path)
+        query = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
+        canonical_query = "&".join(
+            f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}" for k, v in sorted(query)
+        )
+        canonical_headers = "".join(f"{h}:{' '.join(lower.get(h, '').split())}\n" for h in signed_headers)
+        payload_hash = hashlib.sha256(body).hexdigest()
+        canonical_request = "\n".join([
+            method, urllib.parse.quote(parsed.path or "/", safe="/-_.~"), canonical_query,
+            canonical_headers, ";".join(signed_headers), payload_hash,
+        ])
+        scope = f"{date}/{region}/{service}/{terminal}"
+        string_to_sign = "\n".join([
+            "AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest(),
+        ])
+        k = _sign(("AWS4" + secret).encode(), date)
+        for part in (region, service, terminal):
+            k = _sign(k, part)
+        expected = hmac.new(k, string_to_sign.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, fields.get("Signature", "")) or "host" not in signed_headers:
+            raise AwsError(403, "SignatureDoesNotMatch", MSG_BAD_SIGNATURE)
+        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        if abs((datetime.now(timezone.utc) - signed_at).total_seconds()) > 900:
+            raise AwsError(403, "SignatureDoesNotMatch", "Signature expired")
+        return caller, service
+
+    def _issue(self, user, duration, mfa):
+        expiration = (datetime.now(timezone.utc) + timedelta(seconds=duration)).replace(microsecond=0)
+        values = {
+            "AccessKeyId": "ASIAFAKE" + secrets.token_hex(6).upper(),
+            "SecretAccessKey": secrets.token_urlsafe(30),
+            "SessionToken": "FwoGZXIvYXdzE" + secrets.token_urlsafe(120),
+        }
+        if self.hostile_credentials:
+            values.update(self.hostile_credentials)
+        session = Session(user, values["AccessKeyId"], values["SecretAccessKey"], values["SessionToken"], expiration, mfa)
+        self.sessions[session.access_key_id] = session
+        return session
+
+    def get_session_token(self, caller, params):
+        if isinstance(caller, Session):
+            raise AwsError(403, "AccessDenied", MSG_SESSION_CREDS)
+        duration = int(params.get("DurationSeconds", 43200))
+        if not 900 <= duration <= 129600:
+            raise AwsError(400, "ValidationError",
+                           f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy "
+                           "constraint: Member must have value less than or equal to 129600")
+        serial, code = params.get("SerialNumber"), params.get("TokenCode")
+        if (serial is None) != (code is None):
+            raise AwsError(400, "ValidationError", "SerialNumber and TokenCode must be given together")
+        mfa = serial is not None
+        if mfa:
+            if serial not in caller.devices:
+                raise AwsError(403, "AccessDenied", MSG_BAD_SERIAL)
+            if serial != caller.serial or code != caller.code() or (caller.access_key_id, code) in self.used_codes:
+                raise AwsError(403, "AccessDenied", MSG_BAD_CODE)
+            self.used_codes.add((caller.access_key_id, code))
+        session = self._issue(caller, duration, mfa)
+        return (
+            "<Credentials>"
+            f"<AccessKeyId>{_xml_text(session.access_key_id)}</AccessKeyId>"
+            f"<SecretAccessKey>{_xml_text(session.secret_access_key)}</SecretAccessKey>"
+            f"<SessionToken>{_xml_text(session.session_token)}</SessionToken>"
+            f"<Expiration>{session.expiration.strftime('%Y-%m-%dT%H:%M:%SZ')}</Expiration>"
+            "</Credentials>"
+        )
+
+    def get_caller_identity(self, caller, params):
+        user = caller.user if isinstance(caller, Session) else caller
+        return (f"<Arn>{user.arn}</Arn><UserId>AIDAFAKE{user.name.upper()}</UserId>"
+                f"<Account>{user.account}</Account>")
+
+    def list_mfa_devices(self, caller, params):
+        if isinstance(caller, Session) and not caller.mfa:
+            raise AwsError(403, "AccessDenied", "not authorized to perform iam:ListMFADevices")
+        user = caller.user if isinstance(caller, Session) else caller
+        if params.get("UserName") not in (None, user.name):
+            raise AwsError(403, "AccessDenied", "not authorized to perform iam:ListMFADevices on another user")
+        if getattr(user, "deny_list_devices", False):
+            raise AwsError(403, "AccessDenied",
+                           f"User: {user.arn} is not authorized to perform: iam:ListMFADevices")
+        members = "".join(
+            f"<member><UserName>{user.name}</UserName><SerialNumber>{serial}</SerialNumber>"
+            "<EnableDate>2024-01-01T00:00:00Z</EnableDate></member>"
+            for serial in user.devices
+        )
+        return f"<IsTruncated>false</IsTruncated><MFADevices>{members}</MFADevices>"
