@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.totp import totp
+from tests.totp import STEP, totp
 
 MSG_BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 MSG_BAD_SERIAL = ("MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA "
@@ -43,12 +43,20 @@ class User:
     seed: str
     serial: str
     devices: list = field(default_factory=list)
+    clock: object = time.time  # the fake's clock, which tests may move forward
+
 
     @property
     def arn(self):
         return f"arn:aws:iam::{self.account}:user/{self.name}"
 
     def code(self, at=None):
+        """The device's current code; near the end of a window, wait for the next one (no flaky edges)."""
+        if at is None:
+            left = STEP - self.clock() % STEP
+            if left < 3:
+                time.sleep(left + 0.05)
+            at = self.clock()
         return totp(self.seed, at)
 
 
@@ -89,6 +97,14 @@ class FakeAws:
         self.hostile_credentials = None  # dict of AccessKeyId/SecretAccessKey/SessionToken overrides
         self.lock = threading.Lock()
         self.server = None
+        self.skew = 0.0
+
+    def now(self):
+        return time.time() + self.skew
+
+    def advance(self, seconds=STEP):
+        """Move the fake's clock (and its users' devices) on, e.g. to the next TOTP window."""
+        self.skew += seconds
 
     # -- set-up -------------------------------------------------------------------------------------
     def add_user(self, name=None, devices=1):
@@ -102,6 +118,7 @@ class FakeAws:
             secret_access_key=secrets.token_urlsafe(30),
             seed=seed,
             serial=f"arn:aws:iam::123456789012:mfa/{name}",
+            clock=self.now,
         )
         user.devices = [user.serial] + [f"arn:aws:iam::123456789012:mfa/{name}-spare{i}" for i in range(1, devices)]
         if devices == 0:
@@ -137,9 +154,13 @@ class FakeAws:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that hung up (timeouts, Ctrl-C tests) is not the fake's problem
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     @property
@@ -266,7 +287,7 @@ class FakeAws:
         if mfa:
             if serial not in caller.devices:
                 raise AwsError(403, "AccessDenied", MSG_BAD_SERIAL)
-            if serial != caller.serial or code != caller.code() or (caller.access_key_id, code) in self.used_codes:
+            if serial != caller.serial or code != totp(caller.seed, self.now()) or (caller.access_key_id, code) in self.used_codes:
                 raise AwsError(403, "AccessDenied", MSG_BAD_CODE)
             self.used_codes.add((caller.access_key_id, code))
         session = self._issue(caller, duration, mfa)

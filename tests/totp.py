@@ -17,10 +17,3 @@ def totp(seed_b32, at=None):
     value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
 
-
-def fresh_code(seed_b32, margin=4.0):
-    """The current code, waiting for the next window if this one ends within ``margin`` seconds."""
-    left = STEP - time.time() % STEP
-    if left < margin:
-        time.sleep(left + 0.05)
-    return totp(seed_b32)

@@ -1,0 +1,80 @@
+"""The stderr report: plain or styled, never a secret, with a hint when stdout is a terminal."""
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pexpect
+import pytest
+
+from mfa_export.credentials import Credentials
+from mfa_export.summary import Reporter, describe_device, relative
+from tests.conftest import cli_command
+
+NOW = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("seconds,text", [
+    (43080, "in 11h 58m"), (3600, "in 1h 00m"), (59 * 60 + 59, "in 59m"), (42, "in 42s"), (0, "expired"), (-5, "expired"),
+])
+def test_relative(seconds, text):
+    assert relative(seconds) == text
+
+
+def test_describe_device():
+    assert describe_device("arn:aws:iam::123456789012:mfa/doug") == "account 123456789012, device doug"
+    assert describe_device("arn:aws-cn:iam::123456789012:mfa/team/doug") == "account 123456789012, device doug"
+    assert describe_device("GAHT12345678") == "device GAHT12345678"
+
+
+def creds(left):
+    return Credentials("ASIAKEY", "SECRETVALUE", "TOKENVALUE", NOW + timedelta(seconds=left))
+
+
+def test_plain_summary_and_near_expiry_warning():
+    stream = io.StringIO()
+    Reporter(stream).session(creds(1800), "arn:aws:iam::123456789012:mfa/doug", "dev", "eu-west-1", cached=False, now=NOW)
+    text = stream.getvalue()
+    assert "account 123456789012, device doug, profile dev, region eu-west-1" in text
+    assert "new session" in text and "(in 30m)" in text
+    assert "warning: this session expires in 30m" in text
+    assert "SECRETVALUE" not in text and "TOKENVALUE" not in text and "\x1b[" not in text
+
+
+def test_quiet_reporter_still_reports_errors():
+    stream = io.StringIO()
+    reporter = Reporter(stream, quiet=True)
+    reporter.session(creds(40000), "GAHT12345678", None, None, cached=True, now=NOW)
+    reporter.notice("hello")
+    reporter.error("broken; do this")
+    assert stream.getvalue() == "mfa-export: error: broken; do this\n"
+
+
+def test_no_color_and_non_tty_are_plain():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert Reporter.for_stream(Tty(), {"NO_COLOR": "1"})._console is None
+    assert Reporter.for_stream(io.StringIO(), {})._console is None
+    assert Reporter.for_stream(Tty(), {})._console is not None
+
+
+def _spawn(args, env):
+    child = pexpect.spawn(cli_command()[0], args, env=env, encoding="utf-8", timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    return child
+
+
+def test_on_a_terminal_the_summary_is_styled_and_hints_at_eval(env, user):
+    child = _spawn([user.code(), "--shell", "bash"], dict(env, TERM="xterm-256color"))
+    assert child.exitstatus == 0
+    assert "\x1b[" in child.before
+    assert 'stdout is a terminal, so nothing was applied; run: eval "$(mfa-export CODE)"' in child.before
+
+
+def test_no_color_on_a_terminal(env, user):
+    child = _spawn([user.code(), "--shell", "fish"], dict(env, TERM="xterm-256color", NO_COLOR="1"))
+    assert child.exitstatus == 0
+    assert "\x1b[" not in child.before
+    assert "run: mfa-export CODE | source" in child.before
