@@ -37,6 +37,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     parser = _Parser(
         prog="mfa-export",
+        usage="%(prog)s [CODE] [options] [-- COMMAND [ARG...]]",
         description="Turn an AWS MFA code into temporary MFA-authenticated credentials, "
         "printed as code for the calling shell to eval.",
         epilog=EPILOG,
@@ -58,6 +59,14 @@ def build_parser():
     parser.add_argument("-f", "--format", default="shell", choices=("shell", "json"),
                         help="shell (default) or json (credential_process v1)")
     parser.add_argument("--unset", action="store_true", help="print code that removes everything mfa-export sets")
+    parser.add_argument("--force", action="store_true", help="ignore a cached session and ask STS for a new one")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the session cache")
+    parser.add_argument("--clear-cache", action="store_true",
+                        help="remove cached sessions (only the profile's with -p) and exit")
+    parser.add_argument("--min-ttl", metavar="D", default="15m",
+                        help="reuse a cached session only with more than this left (default 15m)")
+    parser.add_argument("--code-command", metavar="CMD",
+                        help="command that prints the MFA code (default: the profile's mfa_process)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr (errors still show)")
     parser.add_argument("--debug", action="store_true", help="tracebacks and HTTP debug on stderr, secrets masked")
     parser.add_argument("--version", action="version", version=f"mfa-export {__version__}")
@@ -75,18 +84,24 @@ class Run:
         self.args = None
         self.shell = None
         self.redactor = None
+        self.command = None
 
     def execute(self, argv):
         from mfa_export.summary import Reporter
 
+        argv, self.command = _split_command(argv)
         self.args = build_parser().parse_args(argv)
         self.reporter = Reporter.for_stream(self.stderr, self.environ, quiet=self.args.quiet)
         if self.args.debug:
             from mfa_export.redact import enable_debug_logging
 
             self.redactor = enable_debug_logging(self.stderr)
+        if self.args.clear_cache:
+            return self._clear_cache()
+        if self.command and self.args.unset:
+            raise UsageError("--unset and a command after -- do not go together")
         # Chosen before anything is spent: a bad --shell must not burn an MFA code.
-        if self.args.format == "shell":
+        if self.args.format == "shell" and not self.command:
             from mfa_export.detect import choose_shell
 
             self.shell = choose_shell(self.args.shell, self.environ)
@@ -101,40 +116,68 @@ class Run:
             raise UsageError("--unset writes shell code", "drop --format, or use --format shell")
         return self.shell.render(unset_plan())
 
+    def _clear_cache(self):
+        from mfa_export.cache import SessionCache, cache_dir
+
+        cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
+        removed = cache.clear(profile=self.args.profile)
+        whose = f" of profile {self.args.profile}" if self.args.profile else ""
+        self.reporter.notice(f"removed {removed} cached session{'s' if removed != 1 else ''}{whose} from {cache.directory}")
+        return ""
+
     def _export(self):
-        from mfa_export import codes, settings as settings_module
+        from mfa_export import codes, inputs, settings as settings_module
+        from mfa_export.session import SessionSource
 
         code = codes.code_from_argument(self.args.code, self.stdin)
+        min_ttl = inputs.parse_span(self.args.min_ttl, "--min-ttl")
         settings = settings_module.resolve(self.args, self.environ)
-        from mfa_export import sts  # the expensive import, deferred until AWS must be asked
+        session = SessionSource(
+            settings, self.environ, self.reporter, code=code, use_cache=not self.args.no_cache,
+            force=self.args.force, min_ttl=min_ttl, code_command=self.args.code_command,
+        ).get()
+        from mfa_export.exports import export_plan
 
-        source = sts.Source(settings, self.environ)
-        if self.redactor is not None:
-            self.redactor.add_secret(source.session.get_credentials().secret_key)
-        serial = settings.serial
-        if serial is None:
-            serial = sts.discover_serial(source)
-            self.reporter.notice(f"using MFA device {serial}, the only one listed for this IAM user")
-        if code is None:
-            code = codes.prompt_for_code(serial)
-        credentials = sts.get_session_token(source, serial, code, settings.duration, settings.region)
-        output = self._render(credentials, settings)
-        self.reporter.session(credentials, serial, settings.profile, settings.region, cached=False)
+        plan = export_plan(session.credentials, settings.region, settings.profile)
+        if self.command:
+            return self._exec(plan, session, settings)
+        output = self._render(session.credentials, plan)
+        self.reporter.session(session.credentials, session.serial, settings.profile, settings.region,
+                              cached=session.cached)
         return output
 
-    def _render(self, credentials, settings):
+    def _render(self, credentials, plan):
         if self.shell is None:
             from mfa_export.formats import credential_process_json
 
             return credential_process_json(credentials)
-        from mfa_export.exports import export_plan
+        return self.shell.render(plan)
 
-        return self.shell.render(export_plan(credentials, settings.region, settings.profile))
+    def _exec(self, plan, session, settings):
+        from mfa_export import execmode
+
+        env = execmode.environment_with(self.environ, plan)
+        path = execmode.resolve_command(self.command, env)
+        self.reporter.session(session.credentials, session.serial, settings.profile, settings.region,
+                              cached=session.cached)
+        execmode.exec_command(path, self.command, env)  # does not return
 
     def fail_output(self):
-        if self.args is not None and self.args.format != "shell":
+        if self.command or (self.args is not None and self.args.format != "shell"):
             return ""
         return (self.shell or _fallback_shell(self.environ)).fail()
+
+
+
+def _split_command(argv):
+    """argv before the first "--", and the command after it (None when there is none)."""
+    if "--" in argv:
+        at = argv.index("--")
+        command = argv[at + 1:]
+        if not command:
+            raise UsageError("nothing after --", "give a command to run, e.g. mfa-export -- aws s3 ls")
+        return argv[:at], command
+    return argv, None
 
 
 def _fallback_shell(environ):
@@ -179,7 +222,7 @@ def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
     except Exception as exc:  # a bug: still fail closed, and say how to see more
         return _fail(run, exc, 1, f"unexpected error: {type(exc).__name__}: {exc}; rerun with --debug and report it")
     _write(stdout, output)
-    if run.shell is not None and _isatty(stdout) and not run.args.unset:
+    if run.shell is not None and output and _isatty(stdout) and not run.args.unset:
         run.reporter.eval_hint(run.shell)
     return EXIT_OK
 

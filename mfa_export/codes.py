@@ -43,3 +43,52 @@ def prompt_for_code(device, tty_path=TTY_PATH):
             except UsageError as exc:
                 tty.write(f"{exc.message}\n")
         raise UsageError(f"no valid MFA code after {PROMPT_ATTEMPTS} attempts")
+
+
+DEFAULT_COMMAND_TIMEOUT = 60.0
+
+
+def command_timeout(environ):
+    try:
+        return float(environ.get("MFA_EXPORT_CODE_TIMEOUT", DEFAULT_COMMAND_TIMEOUT))
+    except ValueError:
+        return DEFAULT_COMMAND_TIMEOUT
+
+
+def code_from_command(command, origin, environ, timeout):
+    """Run the user's code command (ykman, oathtool, op ...) and take the code from its stdout.
+
+    It runs through /bin/sh, as aws-vault's mfa_process does, so pipelines work. Nothing of ours is
+    added to its command line. Its stdin is the terminal and its stderr ours, so it can prompt (touch
+    the key, unlock the vault); stdout is ours to read.
+    """
+    import subprocess
+
+    from mfa_export.errors import ConfigError
+
+    try:
+        tty = open(TTY_PATH, "rb")
+    except OSError:
+        tty = subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(command, shell=True, stdin=tty, stdout=subprocess.PIPE, env=dict(environ))
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.stdout.close()  # a grandchild may hold the pipe open: do not wait for it
+            proc.wait()
+            raise ConfigError(f"the code command ({origin}) did not finish within {timeout:.0f}s",
+                              "run it by hand to see where it hangs") from None
+    finally:
+        if tty is not subprocess.DEVNULL:
+            tty.close()
+    if proc.returncode != 0:
+        raise ConfigError(f"the code command ({origin}) failed with exit status {proc.returncode}",
+                          "run it by hand to see why")
+    try:
+        return parse_code(out.decode("utf-8", "replace").strip())
+    except UsageError:
+        # Its output is not echoed: a misconfigured password-manager command may print secrets.
+        raise ConfigError(f"the code command ({origin}) printed no 6-digit code",
+                          "make it print only the code, e.g. ykman oath accounts code -s NAME") from None

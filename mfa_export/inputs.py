@@ -27,25 +27,24 @@ def parse_code(text):
     return code
 
 
-def parse_duration(text):
-    """Seconds from "3600", "15m", "12h", "1h30m" or "90m30s", checked against STS's limits."""
+def parse_span(text, what="duration"):
+    """Seconds from "3600", "15m", "12h", "1h30m" or "90m30s"."""
     text = text.strip().lower()
-    seconds = None
     if text.isdigit():
-        seconds = int(text)
-    elif text:
-        match = _DURATION.fullmatch(text)
-        if match and any(match.groupdict().values()):
-            parts = {k: int(v or 0) for k, v in match.groupdict().items()}
-            seconds = parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
-    if seconds is None:
-        raise UsageError(
-            f"duration {text!r} is not understood",
-            "use seconds or a form like 15m, 12h, 1h30m",
-        )
+        return int(text)
+    match = _DURATION.fullmatch(text) if text else None
+    if match and any(match.groupdict().values()):
+        parts = {k: int(v or 0) for k, v in match.groupdict().items()}
+        return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
+    raise UsageError(f"{what} {text!r} is not understood", "use seconds or a form like 15m, 12h, 1h30m")
+
+
+def parse_duration(text):
+    """A session lifetime, checked against STS's limits."""
+    seconds = parse_span(text)
     if not MIN_DURATION <= seconds <= MAX_DURATION:
         raise UsageError(
-            f"duration {text} ({seconds}s) is outside what STS allows",
+            f"duration {text.strip()} ({seconds}s) is outside what STS allows",
             "choose between 15m (900) and 36h (129600)",
         )
     return seconds

@@ -21,17 +21,19 @@ _PATTERNS = [
 ]
 
 
+# Secret values met during this run (long-term secret key, session secret and token), masked verbatim
+# wherever they appear, whatever the shape of the message around them.
+_SECRETS = set()
+
+
+def add_secret(value):
+    if value and len(value) >= 6:
+        _SECRETS.add(value)
+
+
 class RedactingFilter(logging.Filter):
-    def __init__(self):
-        super().__init__()
-        self.secrets = set()
-
-    def add_secret(self, value):
-        if value and len(value) >= 6:
-            self.secrets.add(value)
-
     def redact(self, text):
-        for secret in sorted(self.secrets, key=len, reverse=True):
+        for secret in sorted(_SECRETS, key=len, reverse=True):
             text = text.replace(secret, MASK)
         for pattern, replacement in _PATTERNS:
             text = pattern.sub(replacement, text)

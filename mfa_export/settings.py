@@ -17,6 +17,8 @@ class Settings:
     region: Optional[str]
     config_file: str
     credentials_file: str
+    source_identity: str  # names the long-term keys in cache keys, without loading them
+    code_command: Optional[str] = None  # the profile's mfa_process
 
     @property
     def uses_env_keys(self):
@@ -90,6 +92,8 @@ def resolve(args, environ):
     duration = inputs.parse_duration(args.duration) if args.duration else inputs.DEFAULT_DURATION
     return Settings(
         profile=profile,
+        source_identity=_source_identity(environ, files, profile),
+        code_command=files.config(profile).get("mfa_process") if profile else None,
         serial=serial,
         serial_source=serial_source,
         duration=duration,
@@ -97,6 +101,14 @@ def resolve(args, environ):
         config_file=files.config_file,
         credentials_file=files.credentials_file,
     )
+
+
+def _source_identity(environ, files, profile):
+    """The access key id when it can be read cheaply (a rotated key then misses the cache), else the profile."""
+    if profile is None:
+        return "env:" + environ["AWS_ACCESS_KEY_ID"]
+    key = files.credentials(profile).get("aws_access_key_id") or files.config(profile).get("aws_access_key_id")
+    return f"key:{key}" if key else f"profile:{profile}@{files.config_file}"
 
 
 def _missing_profile(profile, named, environ, files):

@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore import exceptions as bce
 
 from mfa_export.credentials import Credentials
+from mfa_export.redact import add_secret
 from mfa_export.errors import AwsRefused, ConfigError, ServiceError, UsageError
 
 # An unreachable endpoint must fail in seconds: short timeouts, few attempts. Retrying after a read
@@ -70,6 +71,7 @@ class Source:
                 "add aws_access_key_id and aws_secret_access_key for it with: aws configure --profile NAME",
             )
         frozen = creds.get_frozen_credentials()
+        add_secret(frozen.secret_key)
         if frozen.token:
             raise ConfigError(
                 f"{self.label} holds session credentials (aws_session_token), not an IAM user's long-term keys",
@@ -113,6 +115,8 @@ def discover_serial(source):
 
 
 def _credentials(data):
+    add_secret(data["SecretAccessKey"])
+    add_secret(data["SessionToken"])
     return Credentials(
         access_key_id=data["AccessKeyId"],
         secret_access_key=data["SecretAccessKey"],

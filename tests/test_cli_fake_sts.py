@@ -46,7 +46,7 @@ def test_wrong_code(cli, env, user):
 def test_reused_code_is_rejected_like_aws(cli, env, user):
     code = user.code()
     assert cli([code, "--shell", "bash"], env).returncode == 0
-    assert_failed(cli([code, "--shell", "bash"], env), 4, "already used")
+    assert_failed(cli([code, "--shell", "bash", "--force"], env), 4, "already used")
 
 
 def test_wrong_serial(cli, env, user):
@@ -96,7 +96,7 @@ def test_refresh_inside_a_shell_holding_an_earlier_export(cli, env, user, fake_a
             exported[name] = value.strip("'")
     # The session keys are now in the environment; the profile's long-term keys must sign.
     fake_aws.advance()  # the next code
-    second = cli([user.code(), "--shell", "bash"], dict(env, **exported))
+    second = cli([user.code(), "--shell", "bash", "--force"], dict(env, **exported))
     assert second.returncode == 0, second.stderr
     assert fake_aws.count("GetSessionToken") == 2
     assert fake_aws.calls[-1]["headers"].get("X-Amz-Security-Token") is None

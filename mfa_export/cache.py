@@ -1,0 +1,155 @@
+"""The session cache: one JSON file per (source identity, MFA device, role), private to the user.
+
+The directory is created 0700 and each file 0600 at creation (never chmod after writing secrets),
+replaced atomically, and read leniently: a file that is corrupt, truncated, a symlink, owned by
+someone else or writable by others is ignored (with a warning) and replaced, never trusted.
+A valid entry is read without any lock; the lock (lock.py) is only taken on a miss.
+"""
+
+import hashlib
+import json
+import os
+import stat
+from datetime import datetime, timezone
+
+from mfa_export.credentials import Credentials, format_utc
+
+FORMAT_VERSION = 1
+MAX_ENTRY_BYTES = 64 * 1024
+
+
+def cache_dir(environ):
+    if environ.get("MFA_EXPORT_CACHE_DIR"):
+        return os.path.expanduser(environ["MFA_EXPORT_CACHE_DIR"])
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mfa-export")
+
+
+class UnusableCache(Exception):
+    """The cache directory cannot be trusted or created; the run goes on without a cache."""
+
+
+class SessionCache:
+    def __init__(self, directory, warn):
+        self.directory = directory
+        self.warn = warn
+
+    # -- keys and paths ----------------------------------------------------------------------------
+    @staticmethod
+    def key(source, serial, role=None):
+        return {"source": source, "serial": serial, "role": role}
+
+    def path(self, key, suffix=".json"):
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+        return os.path.join(self.directory, digest + suffix)
+
+    # -- directory ---------------------------------------------------------------------------------
+    def ensure_directory(self):
+        """Create the directory 0700, or check an existing one is ours and private."""
+        parent = os.path.dirname(self.directory)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        try:
+            os.mkdir(self.directory, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise UnusableCache(f"cannot create {self.directory}: {exc.strerror}") from None
+        info = os.lstat(self.directory)
+        if not stat.S_ISDIR(info.st_mode):
+            raise UnusableCache(f"{self.directory} is not a directory")
+        if info.st_uid != os.getuid():
+            raise UnusableCache(f"{self.directory} belongs to another user")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            # Ours but open to others (made by hand or by an old umask): close it before using it.
+            os.chmod(self.directory, 0o700)
+
+    # -- reading -----------------------------------------------------------------------------------
+    def load(self, key, warn=True):
+        """The cached entry for ``key`` as a dict with Credentials under "credentials", or None."""
+        path = self.path(key)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._distrust(path, f"cannot be opened ({exc.strerror})", warn)
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            problem = None
+            if not stat.S_ISREG(info.st_mode):
+                problem = "is not a regular file"
+            elif info.st_uid != os.getuid():
+                problem = "belongs to another user"
+            elif stat.S_IMODE(info.st_mode) & 0o077:
+                problem = "is readable or writable by others"
+            elif info.st_size > MAX_ENTRY_BYTES:
+                problem = "is too large"
+            if problem:
+                self._distrust(path, problem, warn)
+                return None
+            raw = handle.read(MAX_ENTRY_BYTES + 1)
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+            if entry.get("version") != FORMAT_VERSION or entry.get("key") != key:
+                raise ValueError("written for another entry or format")
+            entry["credentials"] = Credentials.from_dict(entry["credentials"])
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            self._distrust(path, f"is corrupt ({type(exc).__name__})", warn)
+            return None
+        return entry
+
+    def _distrust(self, path, problem, warn):
+        if warn:
+            self.warn(f"ignoring cached session {path}: it {problem}; it will be replaced")
+
+    # -- writing -----------------------------------------------------------------------------------
+    def store(self, key, credentials, **details):
+        entry = {"version": FORMAT_VERSION, "key": key, **details, "credentials": credentials.to_dict(),
+                 "cached_at": format_utc(datetime.now(timezone.utc))}
+        data = json.dumps(entry, indent=1).encode("utf-8")
+        path = self.path(key)
+        temp = f"{path}.{os.getpid()}.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+            raise
+
+    # -- clearing ----------------------------------------------------------------------------------
+    def clear(self, profile=None):
+        """Remove cached sessions (only ``profile``'s when given); returns how many were removed."""
+        removed = 0
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return 0
+        for name in names:
+            path = os.path.join(self.directory, name)
+            if not name.endswith(".json"):
+                continue
+            if profile is not None and _profile_of(path) != profile:
+                continue
+            try:
+                os.unlink(path)
+                removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
+
+def _profile_of(path):
+    try:
+        with open(path, "rb") as handle:
+            return json.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")
+    except (OSError, ValueError, AttributeError):
+        return None
