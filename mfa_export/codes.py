@@ -25,23 +25,25 @@ def code_from_argument(code_arg, stdin):
 
 def prompt_for_code(device, tty_path=TTY_PATH):
     try:
-        tty = open(tty_path, "r+", encoding="utf-8", errors="replace")
+        # Two handles: a terminal is not seekable, so a single "r+" text stream cannot be opened on it.
+        reader = open(tty_path, "r", encoding="utf-8", errors="replace")
+        writer = open(tty_path, "w", encoding="utf-8")
     except OSError:
         raise UsageError(
             "no MFA code given and no terminal to ask for one",
             "pass it as an argument (mfa-export 123456) or on stdin (... | mfa-export -)",
         ) from None
-    with tty:
+    with reader, writer:
         for _ in range(PROMPT_ATTEMPTS):
-            tty.write(f"MFA code for {device}: ")
-            tty.flush()
-            line = tty.readline()
+            writer.write(f"MFA code for {device}: ")
+            writer.flush()
+            line = reader.readline()
             if not line:
                 raise UsageError("no MFA code entered (end of input at the prompt)")
             try:
                 return parse_code(line)
             except UsageError as exc:
-                tty.write(f"{exc.message}\n")
+                writer.write(f"{exc.message}\n")
         raise UsageError(f"no valid MFA code after {PROMPT_ATTEMPTS} attempts")
 
 
@@ -62,29 +64,17 @@ def code_from_command(command, origin, environ, timeout):
     added to its command line. Its stdin is the terminal and its stderr ours, so it can prompt (touch
     the key, unlock the vault); stdout is ours to read.
     """
-    import subprocess
-
     from mfa_export.errors import ConfigError
+    from mfa_export.subprocess_group import ForegroundGroup, GroupTimeout
 
     try:
-        tty = open(TTY_PATH, "rb")
-    except OSError:
-        tty = subprocess.DEVNULL
-    try:
-        proc = subprocess.Popen(command, shell=True, stdin=tty, stdout=subprocess.PIPE, env=dict(environ))
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.stdout.close()  # a grandchild may hold the pipe open: do not wait for it
-            proc.wait()
-            raise ConfigError(f"the code command ({origin}) did not finish within {timeout:.0f}s",
-                              "run it by hand to see where it hangs") from None
-    finally:
-        if tty is not subprocess.DEVNULL:
-            tty.close()
-    if proc.returncode != 0:
-        raise ConfigError(f"the code command ({origin}) failed with exit status {proc.returncode}",
+        with ForegroundGroup(command, environ, TTY_PATH) as group:
+            out, status = group.run(timeout)
+    except GroupTimeout:
+        raise ConfigError(f"the code command ({origin}) did not finish within {timeout:.0f}s",
+                          "run it by hand to see where it hangs") from None
+    if status != 0:
+        raise ConfigError(f"the code command ({origin}) failed with exit status {status}",
                           "run it by hand to see why")
     try:
         return parse_code(out.decode("utf-8", "replace").strip())
