@@ -6,10 +6,10 @@ someone else or writable by others is ignored (with a warning) and replaced, nev
 A valid entry is read without any lock; the lock (lock.py) is only taken on a miss.
 """
 
-import hashlib
 import json
 import os
 import stat
+import zlib
 from datetime import datetime, timezone
 
 from mfa_export.credentials import Credentials, format_utc
@@ -40,7 +40,10 @@ class SessionCache:
         return {"source": source, "serial": serial, "role": role}
 
     def path(self, key, suffix=".json"):
-        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+        # Two checksums rather than hashlib (whose OpenSSL import costs a cached run ~2 ms): the name
+        # only spreads entries; each file holds its full key and a mismatch is a miss.
+        data = json.dumps(key, sort_keys=True).encode()
+        digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
         return os.path.join(self.directory, digest + suffix)
 
     # -- directory ---------------------------------------------------------------------------------

@@ -20,12 +20,17 @@ apply the output in the calling shell:
 exit codes:
   0    ok
   2    usage or bad input (including: no code given and no terminal to ask)
-  3    configuration: profile, MFA device or keys missing
+  3    configuration: profile, MFA device or keys missing; the code command failed
   4    AWS refused: wrong or reused code, wrong key, wrong device
-  5    network or service: unreachable, timeout, 5xx, throttled
+  5    network or service: unreachable, timeout, 5xx, throttled; another run's lock timed out
   6    the shell or format cannot represent the output
   130  interrupted
+  with -- COMMAND: the command's own status (127: not found)
 On failure stdout holds only a statement that makes the caller's eval fail.
+
+run a command with the session instead of printing code:
+  mfa-export 123456 -- terraform apply
+  mfa-export -- "$SHELL"
 """
 
 

@@ -3,27 +3,16 @@
 The cached path imports neither botocore nor filelock; sts.py and lock.py are imported only on a miss.
 """
 
-from dataclasses import dataclass
+from collections import namedtuple
+
 from mfa_export import codes
 from mfa_export.cache import SessionCache, UnusableCache, cache_dir
-from mfa_export.credentials import Credentials
 
 DISCOVER = "discover"  # the cache key's device when the device is found with iam:ListMFADevices
 
 
-@dataclass(frozen=True)
-class Session:
-    credentials: Credentials
-    serial: str
-    cached: bool
-
-
-class NoLock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+# The credentials, the device that made them, and whether the cache served them.
+Session = namedtuple("Session", "credentials serial cached")
 
 
 class SessionSource:

@@ -1,24 +1,27 @@
 """Resolve what to do from flags, environment and the AWS files (flags > env > profile > defaults)."""
 
-from dataclasses import dataclass
-from typing import Optional
+from collections import namedtuple
 
 from mfa_export import inputs
 from mfa_export.awsconfig import AwsFiles
 from mfa_export.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class Settings:
-    profile: Optional[str]  # the long-term profile; None when the keys come from the environment
-    serial: Optional[str]  # None: discover it with iam:ListMFADevices
-    serial_source: str
-    duration: int
-    region: Optional[str]
-    config_file: str
-    credentials_file: str
-    source_identity: str  # names the long-term keys in cache keys, without loading them
-    code_command: Optional[str] = None  # the profile's mfa_process
+_FIELDS = (
+    "profile",  # the long-term profile; None when the keys come from the environment
+    "serial",  # None: discover it with iam:ListMFADevices
+    "serial_source",  # where the serial came from, for messages
+    "duration",
+    "region",
+    "config_file",
+    "credentials_file",
+    "source_identity",  # names the long-term keys in cache keys, without loading them
+    "code_command",  # the profile's mfa_process
+)
+
+
+class Settings(namedtuple("Settings", _FIELDS, defaults=(None,))):
+    __slots__ = ()
 
     @property
     def uses_env_keys(self):
