@@ -51,12 +51,16 @@ def build_parser():
     parser.add_argument("code", nargs="?", metavar="CODE",
                         help='6-digit MFA code; "-" reads it from stdin; omitted: prompt on the terminal')
     parser.add_argument("-p", "--profile", metavar="NAME",
-                        help="long-term profile (default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default)")
+                        help="profile: one with access keys, or a role profile (role_arn + source_profile); "
+                        "default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default")
     parser.add_argument("-s", "--serial-number", metavar="SN",
                         help="MFA device serial or ARN (default: profile mfa_serial, aws_arn_mfa, "
                         "$AWS_MFA_SERIAL, else iam:ListMFADevices)")
     parser.add_argument("-d", "--duration", metavar="D",
-                        help="session lifetime: seconds or 15m/12h/1h30m, 900..129600 (default 12h)")
+                        help="lifetime of the exported session: seconds or 15m/12h/1h30m; 900..129600 "
+                        "(default 12h; roles: duration_seconds or 1h, at most 12h, 1h for a chain)")
+    parser.add_argument("--role-arn", metavar="ARN",
+                        help="assume this role with the MFA session (after the profile's own role, if any)")
     parser.add_argument("--region", metavar="R", help="region to export (default: the profile's region)")
     parser.add_argument("--shell", metavar="NAME",
                         help="bash zsh sh dash ksh mksh ash yash fish tcsh csh pwsh powershell elvish "
@@ -143,13 +147,16 @@ class Run:
         ).get()
         from mfa_export.exports import export_plan
 
-        plan = export_plan(session.credentials, settings.region, settings.profile)
+        plan = export_plan(session.credentials, settings.region, settings.selected)
         if self.command:
             return self._exec(plan, session, settings)
         output = self._render(session.credentials, plan)
-        self.reporter.session(session.credentials, session.serial, settings.profile, settings.region,
-                              cached=session.cached)
+        self._report(session, settings)
         return output
+
+    def _report(self, session, settings):
+        self.reporter.session(session.credentials, session.serial, settings.selected, settings.region,
+                              cached=session.cached, identity=session.identity)
 
     def _render(self, credentials, plan):
         if self.shell is None:
@@ -163,8 +170,7 @@ class Run:
 
         env = execmode.environment_with(self.environ, plan)
         path = execmode.resolve_command(self.command, env)
-        self.reporter.session(session.credentials, session.serial, settings.profile, settings.region,
-                              cached=session.cached)
+        self._report(session, settings)
         execmode.exec_command(path, self.command, env)  # does not return
 
     def fail_output(self):

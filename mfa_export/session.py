@@ -11,8 +11,13 @@ from mfa_export.cache import SessionCache, UnusableCache, cache_dir
 DISCOVER = "discover"  # the cache key's device when the device is found with iam:ListMFADevices
 
 
-# The credentials, the device that made them, and whether the cache served them.
-Session = namedtuple("Session", "credentials serial cached")
+# The credentials, the device that made them, whether the cache served them, and for a role the
+# assumed-role ARN AWS answered with.
+Session = namedtuple("Session", "credentials serial cached identity", defaults=(None,))
+
+# An MFA session only has to outlive the AssumeRole call it signs; role sessions are independent of it.
+ROLE_SOURCE_MIN_TTL = 60
+INTERMEDIATE_ROLE_DURATION = 3600  # a role in the middle of a chain only signs the next AssumeRole
 
 
 class SessionSource:
@@ -26,7 +31,10 @@ class SessionSource:
         self.min_ttl = min_ttl
         self.code_command = code_command
         self.cache = self._open_cache() if use_cache else None
-        self.key = SessionCache.key(settings.source_identity, settings.serial or DISCOVER)
+        serial = settings.serial or DISCOVER
+        self.mfa_key = SessionCache.key(settings.source_identity, serial)
+        self.role_key = SessionCache.key(settings.source_identity, serial, role=[list(step[:3]) for step in settings.roles]) \
+            if settings.roles else None
 
     def _open_cache(self):
         cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
@@ -38,30 +46,45 @@ class SessionSource:
         return cache
 
     def get(self):
-        cached = self._from_cache()
+        """The session to export: the MFA session itself, or the role session made with it."""
+        if self.settings.roles:
+            return self._obtain(self.role_key, self._new_role_session, self.min_ttl)
+        return self._obtain(self.mfa_key, self._new_mfa_session, self.min_ttl)
+
+    def _obtain(self, key, fetch, min_ttl):
+        cached = self._from_cache(key, min_ttl)
         if cached:
             return cached
         if self.cache is None:
-            return self._new_session()
+            return fetch()
         from mfa_export.lock import SessionLock, lock_path, lock_timeout
 
-        lock = SessionLock(lock_path(self.cache.path(self.key)), lock_timeout(self.environ), self.reporter.notice)
+        lock = SessionLock(lock_path(self.cache.path(key)), lock_timeout(self.environ), self.reporter.notice)
         with lock:
             # Another run may have fetched the session while this one waited.
-            return self._from_cache(quiet=True) or self._new_session()
+            return self._from_cache(key, min_ttl, quiet=True) or fetch()
 
-    def _from_cache(self, quiet=False):
+    def _from_cache(self, key, min_ttl, quiet=False):
         if self.cache is None or self.force:
             return None
-        entry = self.cache.load(self.key, warn=not quiet)
+        entry = self.cache.load(key, warn=not quiet)
         if entry is None:
             return None
         credentials = entry["credentials"]
-        if credentials.seconds_left() <= self.min_ttl:
+        if credentials.seconds_left() <= min_ttl:
             return None
-        return Session(credentials, entry.get("serial") or self.settings.serial, cached=True)
+        return Session(credentials, entry.get("serial") or self.settings.serial, True, entry.get("identity"))
 
-    def _new_session(self):
+    def _store(self, key, session, profile):
+        if self.cache is None:
+            return
+        try:
+            self.cache.store(key, session.credentials, profile=profile, serial=session.serial,
+                             identity=session.identity)
+        except OSError as exc:
+            self.reporter.warning(f"could not cache the session: {exc}")
+
+    def _new_mfa_session(self):
         from mfa_export import sts  # the expensive import: only when AWS must be asked
 
         source = sts.Source(self.settings, self.environ)
@@ -70,21 +93,41 @@ class SessionSource:
             serial = sts.discover_serial(source)
             self.reporter.notice(f"using MFA device {serial}, the only one listed for this IAM user")
         code = self.code or self._code_for(serial)
-        credentials = sts.get_session_token(source, serial, code, self.settings.duration, self.settings.region)
-        if self.cache is not None:
-            try:
-                self.cache.store(self.key, credentials, profile=self.settings.profile, serial=serial)
-            except OSError as exc:
-                self.reporter.warning(f"could not cache the session: {exc}")
-        return Session(credentials, serial, cached=False)
+        credentials = sts.get_session_token(source, serial, code, self.settings.mfa_duration, self.settings.region)
+        session = Session(credentials, serial, False)
+        self._store(self.mfa_key, session, self.settings.profile)
+        return session
+
+    def _new_role_session(self):
+        # One MFA session serves every role with the same keys and device: switching roles needs no code.
+        mfa = self._obtain(self.mfa_key, self._new_mfa_session, ROLE_SOURCE_MIN_TTL)
+        from mfa_export import sts
+
+        credentials, label, identity = mfa.credentials, "the MFA session", None
+        last = len(self.settings.roles) - 1
+        for index, step in enumerate(self.settings.roles):
+            signer = sts.SessionSigner(credentials, self.settings, label)
+            duration = self.settings.duration if index == last else INTERMEDIATE_ROLE_DURATION
+            name = step.session_name or default_session_name(mfa.serial)
+            credentials, identity = sts.assume_role(signer, step, name, duration, self.settings.region)
+            label = f"the session of {step.role_arn}"
+        session = Session(credentials, mfa.serial, False, identity)
+        self._store(self.role_key, session, self.settings.selected)
+        return session
 
     def _code_for(self, serial):
         if self.code_command:
             return codes.code_from_command(self.code_command, "--code-command", self.environ,
                                            codes.command_timeout(self.environ))
         if self.settings.code_command:
-            origin = f"mfa_process of profile {self.settings.profile}"
+            origin = f"mfa_process of profile {self.settings.selected or self.settings.profile}"
             return codes.code_from_command(self.settings.code_command, origin, self.environ,
                                            codes.command_timeout(self.environ))
         return codes.prompt_for_code(serial)
 
+
+def default_session_name(serial):
+    """"mfa-export-doug" for arn:...:mfa/doug: CloudTrail then says who assumed the role."""
+    device = (serial or "session").rsplit("/", 1)[-1]
+    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "_+=,.@-") else "-" for c in device)
+    return ("mfa-export-" + cleaned)[:64]

@@ -1,31 +1,50 @@
-"""Resolve what to do from flags, environment and the AWS files (flags > env > profile > defaults)."""
+"""Resolve what to do from flags, environment and the AWS files (flags > env > profile > defaults).
 
+Everything here reads the files with configparser (awsconfig.py), never botocore: a run served from
+the cache must know its profile, device, role chain and region without importing botocore.
+"""
+
+import re
 from collections import namedtuple
 
 from mfa_export import inputs
 from mfa_export.awsconfig import AwsFiles
-from mfa_export.errors import ConfigError
+from mfa_export.errors import ConfigError, UsageError
 
+DEFAULT_ROLE_DURATION = 3600
+MAX_ROLE_DURATION = 43200
+CHAINED_ROLE_DURATION = 3600  # AWS's limit for a role assumed with another role's credentials
+
+_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 
 _FIELDS = (
-    "profile",  # the long-term profile; None when the keys come from the environment
+    "profile",  # the long-term profile whose keys sign GetSessionToken; None: keys from the environment
+    "selected",  # the profile the user chose (a role profile, say); what MFA_EXPORT_PROFILE repeats
     "serial",  # None: discover it with iam:ListMFADevices
     "serial_source",  # where the serial came from, for messages
-    "duration",
+    "duration",  # lifetime of the exported credentials (the role session's, for roles)
+    "mfa_duration",  # lifetime of the MFA session itself
     "region",
     "config_file",
     "credentials_file",
     "source_identity",  # names the long-term keys in cache keys, without loading them
     "code_command",  # the profile's mfa_process
+    "roles",  # RoleStep tuple, from the one the MFA session assumes outwards; () for no role
 )
 
 
-class Settings(namedtuple("Settings", _FIELDS, defaults=(None,))):
+class Settings(namedtuple("Settings", _FIELDS, defaults=(None, ()))):
     __slots__ = ()
 
     @property
     def uses_env_keys(self):
         return self.profile is None
+
+
+# One AssumeRole: role_arn, external_id, session_name (None: a default from the device), and
+# the profile it was defined in (or "--role-arn").
+RoleStep = namedtuple("RoleStep", "role_arn external_id session_name origin")
 
 
 def _named_profile(args, environ):
@@ -44,69 +63,152 @@ def _has_long_term_env_keys(environ):
     )
 
 
-def _serial(args, environ, files, profile):
+def role_chain(files, selected):
+    """(base profile with the keys, [RoleStep from the base outwards]) for ``selected``."""
+    steps = []
+    name = selected
+    seen = []
+    while files.config(name).get("role_arn"):
+        config = files.config(name)
+        if name in seen:
+            raise ConfigError("source_profile loop: " + " -> ".join(seen + [name]),
+                              "make the chain end at a profile with access keys")
+        seen.append(name)
+        if config.get("credential_source") and not config.get("source_profile"):
+            raise ConfigError(f"profile {name} uses credential_source, which mfa-export does not support",
+                              "give it a source_profile with an IAM user's access keys")
+        source = config.get("source_profile")
+        if not source:
+            raise ConfigError(f"role profile {name} has no source_profile",
+                              "add source_profile = PROFILE-WITH-ACCESS-KEYS")
+        steps.append(_role_step(config, name))
+        if source == name:  # botocore's rule: a profile that is its own source uses its own keys
+            break
+        if not files.has_profile(source):
+            raise ConfigError(f"source_profile {source} of profile {name} is not defined",
+                              f"add [profile {source}] or fix the name")
+        name = source
+    return name, tuple(reversed(steps))
+
+
+def _role_step(config, origin):
+    role_arn = config["role_arn"].strip()
+    if not _ROLE_ARN.fullmatch(role_arn):
+        raise ConfigError(f"role_arn of profile {origin} is not a role ARN: {role_arn!r}",
+                          "expected arn:aws:iam::123456789012:role/NAME")
+    session_name = config.get("role_session_name")
+    if session_name is not None and not _SESSION_NAME.fullmatch(session_name):
+        raise ConfigError(f"role_session_name of profile {origin} is not valid",
+                          "use 2-64 of letters, digits and +=,.@_-")
+    return RoleStep(role_arn, config.get("external_id"), session_name, origin)
+
+
+def _serial(args, environ, files, chain_profiles, base):
     if args.serial_number:
         return inputs.check_serial(args.serial_number, "--serial-number"), "--serial-number"
-    if profile is not None:
-        config = files.config(profile)
-        if config.get("mfa_serial"):
-            where = f"mfa_serial of profile {profile}"
-            return inputs.check_serial(config["mfa_serial"], where, ConfigError), where
-        source = config.get("source_profile")
-        if source and files.config(source).get("mfa_serial"):
-            where = f"mfa_serial of profile {source}"
-            return inputs.check_serial(files.config(source)["mfa_serial"], where, ConfigError), where
-        creds = files.credentials(profile)
+    # The selected profile first, then each source_profile down to the one with the keys.
+    for name in chain_profiles:
+        value = files.config(name).get("mfa_serial")
+        if value:
+            where = f"mfa_serial of profile {name}"
+            return inputs.check_serial(value, where, ConfigError), where
+    if base is not None:
+        creds = files.credentials(base)
         for key in ("aws_arn_mfa", "mfa_serial"):
             if creds.get(key):
-                where = f"{key} of [{profile}] in {files.credentials_file}"
+                where = f"{key} of [{base}] in {files.credentials_file}"
                 return inputs.check_serial(creds[key], where, ConfigError), where
     if environ.get("AWS_MFA_SERIAL"):
         return inputs.check_serial(environ["AWS_MFA_SERIAL"], "$AWS_MFA_SERIAL", ConfigError), "$AWS_MFA_SERIAL"
     return None, "iam:ListMFADevices"
 
 
-def _region(args, environ, files, profile):
+def _chain_profiles(files, selected, base, roles):
+    """Profiles from the selected one down to the one with the keys: where settings are looked up."""
+    names = [selected] + [step.origin for step in reversed(roles)] + [base]
+    # A profile's source_profile lends its mfa_serial even where there is no role to assume.
+    names.append(files.config(selected).get("source_profile"))
+    return [n for i, n in enumerate(names) if n and n not in names[:i]]
+
+
+def _region(args, environ, files, selected):
     if args.region:
         return args.region
     env_region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-    if profile is not None:
-        # The profile's region wins over the environment: the environment may hold the region an
-        # earlier export set for another profile.
-        return files.config(profile).get("region") or env_region
+    if selected is not None:
+        # As botocore does, the selected profile's own region; it wins over the environment, which
+        # may hold the region an earlier export set for another profile.
+        return files.config(selected).get("region") or env_region
     return env_region or files.config("default").get("region")
+
+
+def _role_duration(args, files, selected, roles):
+    if args.duration:
+        duration = inputs.parse_duration(args.duration)
+        where = "-d"
+    else:
+        raw = files.config(selected).get("duration_seconds") if selected else None
+        where = f"duration_seconds of profile {selected}"
+        try:
+            duration = int(raw) if raw else DEFAULT_ROLE_DURATION
+        except ValueError:
+            raise ConfigError(f"{where} is not a number of seconds: {raw!r}") from None
+    if not inputs.MIN_DURATION <= duration <= MAX_ROLE_DURATION:
+        raise UsageError(f"{where} asks for a {duration}s role session; AssumeRole allows 900 to 43200",
+                         "choose between 15m and 12h")
+    if len(roles) > 1 and duration > CHAINED_ROLE_DURATION:
+        raise UsageError(
+            f"{where} asks for a {duration // 60}m session, but {roles[-1].role_arn} is assumed with the "
+            f"credentials of another role (role chaining), which AWS limits to 1h",
+            "use -d 1h or less for this profile",
+        )
+    return duration
 
 
 def resolve(args, environ):
     files = AwsFiles(environ)
     named = _named_profile(args, environ)
+    roles = ()
     if named is None and _has_long_term_env_keys(environ):
-        profile = None
+        base = selected = None
+        chain_profiles = []
     else:
-        profile = named or "default"
-        if not files.has_profile(profile):
-            raise _missing_profile(profile, named, environ, files)
-        if files.config(profile).get("role_arn"):
-            raise ConfigError(
-                f"profile {profile} is a role profile (role_arn)",
-                f"name its source profile instead: -p {files.config(profile).get('source_profile', 'SOURCE')}",
-            )
-    serial, serial_source = _serial(args, environ, files, profile)
-    duration = inputs.parse_duration(args.duration) if args.duration else inputs.DEFAULT_DURATION
+        selected = named or "default"
+        if not files.has_profile(selected):
+            raise _missing_profile(selected, named, environ, files)
+        base, roles = role_chain(files, selected)
+        chain_profiles = _chain_profiles(files, selected, base, roles)
+    role_arn = getattr(args, "role_arn", None)
+    if role_arn:
+        if not _ROLE_ARN.fullmatch(role_arn):
+            raise UsageError(f"--role-arn {role_arn!r} is not a role ARN", "expected arn:aws:iam::123456789012:role/NAME")
+        roles = roles + (RoleStep(role_arn, None, None, "--role-arn"),)
+    serial, serial_source = _serial(args, environ, files, chain_profiles, base)
+    if roles:
+        duration = _role_duration(args, files, selected, roles)
+        mfa_duration = inputs.DEFAULT_DURATION
+    else:
+        duration = mfa_duration = inputs.parse_duration(args.duration) if args.duration else inputs.DEFAULT_DURATION
+    code_command = None
+    for name in chain_profiles:
+        code_command = code_command or files.config(name).get("mfa_process")
     return Settings(
-        profile=profile,
-        source_identity=_source_identity(environ, files, profile),
-        code_command=files.config(profile).get("mfa_process") if profile else None,
+        profile=base,
+        selected=selected,
         serial=serial,
         serial_source=serial_source,
         duration=duration,
-        region=_region(args, environ, files, profile),
+        mfa_duration=mfa_duration,
+        region=_region(args, environ, files, selected),
         config_file=files.config_file,
         credentials_file=files.credentials_file,
+        source_identity=source_identity(environ, files, base),
+        code_command=code_command,
+        roles=roles,
     )
 
 
-def _source_identity(environ, files, profile):
+def source_identity(environ, files, profile):
     """The access key id when it can be read cheaply (a rotated key then misses the cache), else the profile."""
     if profile is None:
         return "env:" + environ["AWS_ACCESS_KEY_ID"]

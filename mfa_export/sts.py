@@ -80,7 +80,29 @@ class Source:
         return frozen.access_key
 
     def client(self, service, region):
-        return self.session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG)
+        return _client(self.session, service, region)
+
+
+def _client(session, service, region):
+    return session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG)
+
+
+class SessionSigner:
+    """Signs with temporary credentials (an MFA session, or a role session further down a chain).
+
+    The long-term profile still provides configuration (endpoints, CA bundle); only the keys differ.
+    """
+
+    def __init__(self, credentials, settings, label):
+        self.session = botocore.session.Session(profile=settings.profile) if settings.profile \
+            else botocore.session.Session()
+        self.session.set_credentials(credentials.access_key_id, credentials.secret_access_key,
+                                     credentials.session_token)
+        self.label = label
+        self.access_key_id = credentials.access_key_id
+
+    def client(self, service, region):
+        return _client(self.session, service, region)
 
 
 def get_session_token(source, serial, code, duration, region):
@@ -90,6 +112,18 @@ def get_session_token(source, serial, code, duration, region):
     except Exception as exc:
         raise translate(exc, source, "GetSessionToken", serial) from exc
     return _credentials(answer["Credentials"])
+
+
+def assume_role(signer, step, session_name, duration, region):
+    """(Credentials, assumed-role ARN) for one AssumeRole signed by ``signer``."""
+    params = {"RoleArn": step.role_arn, "RoleSessionName": session_name, "DurationSeconds": duration}
+    if step.external_id:
+        params["ExternalId"] = step.external_id
+    try:
+        answer = signer.client("sts", region).assume_role(**params)
+    except Exception as exc:
+        raise translate(exc, signer, "AssumeRole", step.role_arn) from exc
+    return _credentials(answer["Credentials"]), answer.get("AssumedRoleUser", {}).get("Arn", step.role_arn)
 
 
 def discover_serial(source):
@@ -125,6 +159,21 @@ def _credentials(data):
     )
 
 
+def _assume_role_error(code, message, role_arn):
+    if code == "AccessDenied":
+        return AwsRefused(
+            f"not allowed to assume {role_arn} ({message})",
+            "check the role's trust policy (principal, MFA condition, external_id) and sts:AssumeRole permission",
+        )
+    if code == "ValidationError" and "role chaining" in message:
+        return AwsRefused(f"AWS limits {role_arn}, assumed with another role's credentials, to 1h sessions",
+                          "use -d 1h or less")
+    if code == "ValidationError" and "MaxSessionDuration" in message:
+        return AwsRefused(f"the session asked for is longer than {role_arn} allows (its MaxSessionDuration)",
+                          "use a shorter -d / duration_seconds, or raise the role's maximum session duration")
+    return None
+
+
 _THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
 
 
@@ -145,11 +194,17 @@ def translate(exc, source, operation, serial):
     return exc  # not botocore's: a bug of ours, reported as such by the CLI
 
 
-def _client_error(exc, source, operation, serial):
+def _client_error(exc, source, operation, subject):
+    """``subject``: the MFA serial for GetSessionToken, the role ARN for AssumeRole."""
     error = exc.response.get("Error", {})
     code = error.get("Code", "")
     message = error.get("Message", "")
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    if operation == "AssumeRole":
+        refused = _assume_role_error(code, message, subject)
+        if refused:
+            return refused
+    serial = subject
     if code == "AccessDenied" and "invalid MFA one time pass code" in message:
         return AwsRefused("MFA code rejected: wrong, expired or already used",
                           "wait for the next code and run again")

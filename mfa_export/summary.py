@@ -18,6 +18,17 @@ def describe_device(serial):
     return f"device {serial}"
 
 
+_ASSUMED = re.compile(r"arn:[\w-]+:sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<session>.+)")
+
+
+def describe_role(identity):
+    """'role admin in account 222222222222 (session mfa-export-doug)' from the AssumeRole answer."""
+    match = _ASSUMED.fullmatch(identity or "")
+    if match:
+        return f"role {match['role']} in account {match['account']} (session {match['session']})"
+    return f"role {identity}"
+
+
 def relative(seconds):
     if seconds <= 0:
         return "expired"
@@ -80,7 +91,7 @@ class Reporter:
         markup = f"[bold yellow]mfa-export: warning:[/] {self._escape(message)}" if self._console is not None else None
         self._write(f"mfa-export: warning: {message}", markup)
 
-    def session(self, credentials, serial, profile, region, cached, now=None):
+    def session(self, credentials, serial, profile, region, cached, now=None, identity=None):
         """Who, which device, where, until when: never a key."""
         if self.quiet:
             return
@@ -92,6 +103,8 @@ class Reporter:
         if region:
             where.append(f"region {region}")
         first = "MFA session for " + ", ".join(where)
+        if identity:
+            first = f"{describe_role(identity)} via " + first
         second = f"{origin}, expires {local_time(credentials.expiration)} ({relative(left)})"
         if self._console is None:
             self._write(f"mfa-export: {first}\nmfa-export: {second}")

@@ -61,6 +61,23 @@ class User:
 
 
 @dataclass
+class Role:
+    arn: str
+    trusted: set  # principal ARNs (users or roles) its trust policy names
+    require_mfa: bool = True  # "Bool": {"aws:MultiFactorAuthPresent": "true"}
+    external_id: str = None
+    max_duration: int = 43200
+
+    @property
+    def name(self):
+        return self.arn.rsplit("/", 1)[-1]
+
+    @property
+    def account(self):
+        return self.arn.split(":")[4]
+
+
+@dataclass
 class Session:
     user: User
     access_key_id: str
@@ -68,6 +85,18 @@ class Session:
     session_token: str
     expiration: datetime
     mfa: bool
+    role: Role = None
+    session_name: str = None
+
+    @property
+    def principal(self):
+        return self.role.arn if self.role else self.user.arn
+
+    @property
+    def arn(self):
+        if self.role:
+            return f"arn:aws:sts::{self.role.account}:assumed-role/{self.role.name}/{self.session_name}"
+        return self.user.arn
 
 
 class AwsError(Exception):
@@ -82,6 +111,10 @@ def _xml_text(value):
     return out.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
+def caller_principal(caller):
+    return caller.principal if isinstance(caller, Session) else caller.arn
+
+
 def _sign(key, msg):
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
 
@@ -89,6 +122,7 @@ def _sign(key, msg):
 class FakeAws:
     def __init__(self):
         self.users = {}
+        self.roles = {}
         self.sessions = {}
         self.used_codes = set()
         self.calls = []
@@ -125,6 +159,11 @@ class FakeAws:
             user.devices = []
         self.users[user.access_key_id] = user
         return user
+
+    def add_role(self, name, account="222222222222", trusted=(), **options):
+        role = Role(f"arn:aws:iam::{account}:role/{name}", set(trusted), **options)
+        self.roles[role.arn] = role
+        return role
 
     def fail_next(self, kind, count=1):
         """Queue faults for the next requests: '500', 'throttle'."""
@@ -191,6 +230,7 @@ class FakeAws:
             handler = {
                 ("sts", "GetSessionToken"): self.get_session_token,
                 ("sts", "GetCallerIdentity"): self.get_caller_identity,
+                ("sts", "AssumeRole"): self.assume_role,
                 ("iam", "ListMFADevices"): self.list_mfa_devices,
             }.get((service, action))
             if handler is None:
@@ -259,7 +299,7 @@ class FakeAws:
             raise AwsError(403, "SignatureDoesNotMatch", "Signature expired")
         return caller, service
 
-    def _issue(self, user, duration, mfa):
+    def _issue(self, user, duration, mfa, role=None, session_name=None):
         expiration = (datetime.now(timezone.utc) + timedelta(seconds=duration)).replace(microsecond=0)
         values = {
             "AccessKeyId": "ASIAFAKE" + secrets.token_hex(6).upper(),
@@ -268,7 +308,8 @@ class FakeAws:
         }
         if self.hostile_credentials:
             values.update(self.hostile_credentials)
-        session = Session(user, values["AccessKeyId"], values["SecretAccessKey"], values["SessionToken"], expiration, mfa)
+        session = Session(user, values["AccessKeyId"], values["SecretAccessKey"], values["SessionToken"], expiration,
+                          mfa, role, session_name)
         self.sessions[session.access_key_id] = session
         return session
 
@@ -290,7 +331,10 @@ class FakeAws:
             if serial != caller.serial or code != totp(caller.seed, self.now()) or (caller.access_key_id, code) in self.used_codes:
                 raise AwsError(403, "AccessDenied", MSG_BAD_CODE)
             self.used_codes.add((caller.access_key_id, code))
-        session = self._issue(caller, duration, mfa)
+        return self._credentials_xml(self._issue(caller, duration, mfa))
+
+    @staticmethod
+    def _credentials_xml(session):
         return (
             "<Credentials>"
             f"<AccessKeyId>{_xml_text(session.access_key_id)}</AccessKeyId>"
@@ -300,10 +344,37 @@ class FakeAws:
             "</Credentials>"
         )
 
-    def get_caller_identity(self, caller, params):
+    def assume_role(self, caller, params):
+        role = self.roles.get(params.get("RoleArn"))
+        denied = AwsError(403, "AccessDenied", f"User: {caller.arn} is not authorized to perform: sts:AssumeRole "
+                                               f"on resource: {params.get('RoleArn')}")
+        mfa = isinstance(caller, Session) and caller.mfa
+        if role is None or caller_principal(caller) not in role.trusted or (role.require_mfa and not mfa):
+            raise denied
+        if role.external_id != params.get("ExternalId"):
+            raise denied
+        name = params.get("RoleSessionName", "")
+        if not 2 <= len(name) <= 64 or any(not (c.isalnum() or c in "_+=,.@-") for c in name):
+            raise AwsError(400, "ValidationError", f"1 validation error detected: Value '{name}' at "
+                           "'roleSessionName' failed to satisfy constraint")
+        duration = int(params.get("DurationSeconds", 3600))
+        chained = isinstance(caller, Session) and caller.role is not None
+        if chained and duration > 3600:
+            raise AwsError(400, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
+                           "for roles assumed by role chaining.")
+        if not 900 <= duration <= role.max_duration:
+            raise AwsError(400, "ValidationError",
+                           "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
         user = caller.user if isinstance(caller, Session) else caller
-        return (f"<Arn>{user.arn}</Arn><UserId>AIDAFAKE{user.name.upper()}</UserId>"
-                f"<Account>{user.account}</Account>")
+        session = self._issue(user, duration, mfa, role=role, session_name=name)
+        return (self._credentials_xml(session) + "<AssumedRoleUser>"
+                f"<AssumedRoleId>AROAFAKE{role.name.upper()}:{name}</AssumedRoleId><Arn>{session.arn}</Arn>"
+                "</AssumedRoleUser>")
+
+    def get_caller_identity(self, caller, params):
+        account = caller.role.account if isinstance(caller, Session) and caller.role else caller.user.account \
+            if isinstance(caller, Session) else caller.account
+        return f"<Arn>{caller.arn}</Arn><UserId>AIDAFAKE</UserId><Account>{account}</Account>"
 
     def list_mfa_devices(self, caller, params):
         if isinstance(caller, Session) and not caller.mfa:

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from mfa_export.errors import ConfigError
-from mfa_export.settings import resolve
+from mfa_export.errors import ConfigError, UsageError
+from mfa_export.settings import RoleStep, resolve
 from tests.conftest import write_aws_files
 
 SERIAL_A = "arn:aws:iam::111111111111:mfa/a"
@@ -13,7 +13,7 @@ SERIAL_B = "arn:aws:iam::222222222222:mfa/b"
 
 
 def args(**overrides):
-    values = dict(profile=None, serial_number=None, duration=None, region=None)
+    values = dict(profile=None, serial_number=None, duration=None, region=None, role_arn=None)
     values.update(overrides)
     return SimpleNamespace(**values)
 
@@ -104,9 +104,71 @@ def test_unreadable_config(home, files):
     assert "cannot read" in str(err.value)
 
 
-def test_role_profile_is_refused_for_now(home, files):
-    write_aws_files(home, config="[profile r]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = default\n",
-                    credentials="[default]\naws_access_key_id = A\naws_secret_access_key = B\n")
+ROLE_A = "arn:aws:iam::222222222222:role/admin"
+ROLE_B = "arn:aws:iam::333333333333:role/deploy"
+
+
+@pytest.fixture
+def role_files(home, files):
+    write_aws_files(
+        home,
+        config=(
+            f"[profile base]\nmfa_serial = {SERIAL_A}\nregion = eu-west-1\n"
+            f"[profile admin]\nrole_arn = {ROLE_A}\nsource_profile = base\nexternal_id = ext-1\n"
+            "role_session_name = me@example.com\nduration_seconds = 7200\nregion = us-east-2\n"
+            f"[profile deploy]\nrole_arn = {ROLE_B}\nsource_profile = admin\n"
+            f"[profile self]\nrole_arn = {ROLE_A}\nsource_profile = self\nmfa_serial = {SERIAL_B}\n"
+            "[profile loop1]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = loop2\n"
+            "[profile loop2]\nrole_arn = arn:aws:iam::222222222222:role/y\nsource_profile = loop1\n"
+            "[profile orphan]\nrole_arn = arn:aws:iam::222222222222:role/x\n"
+            "[profile badarn]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = base\n"
+        ),
+        credentials="[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = B\n"
+        "[self]\naws_access_key_id = SELFKEY\naws_secret_access_key = S\n",
+    )
+    return files
+
+
+def test_role_profile(role_files):
+    s = resolve(args(profile="admin"), role_files)
+    assert (s.profile, s.selected, s.serial, s.region) == ("base", "admin", SERIAL_A, "us-east-2")
+    assert s.roles == (RoleStep(ROLE_A, "ext-1", "me@example.com", "admin"),)
+    assert (s.duration, s.mfa_duration) == (7200, 43200)
+    assert s.source_identity == "key:BASEKEY"
+
+
+def test_role_chain_and_its_one_hour_limit(role_files):
+    s = resolve(args(profile="deploy", duration="1h"), role_files)
+    assert [step.role_arn for step in s.roles] == [ROLE_A, ROLE_B] and s.profile == "base"
+    with pytest.raises(UsageError) as err:
+        resolve(args(profile="deploy", duration="2h"), role_files)
+    assert "role chaining" in str(err.value) and "1h" in str(err.value)
+    # the default for a role without duration_seconds is 1h, which a chain allows
+    assert resolve(args(profile="deploy"), role_files).duration == 3600
+
+
+def test_role_duration_limits(role_files):
+    with pytest.raises(UsageError):
+        resolve(args(profile="admin", duration="13h"), role_files)
+
+
+def test_self_sourced_role(role_files):
+    s = resolve(args(profile="self"), role_files)
+    assert s.profile == "self" and s.serial == SERIAL_B and len(s.roles) == 1
+
+
+@pytest.mark.parametrize("profile,phrase", [
+    ("loop1", "source_profile loop"), ("orphan", "has no source_profile"), ("badarn", "not a role ARN"),
+])
+def test_broken_role_profiles(role_files, profile, phrase):
     with pytest.raises(ConfigError) as err:
-        resolve(args(profile="r"), files)
-    assert "-p default" in str(err.value)
+        resolve(args(profile=profile), role_files)
+    assert phrase in str(err.value)
+
+
+def test_role_arn_flag(role_files):
+    s = resolve(args(profile="base", role_arn=ROLE_B), role_files)
+    assert s.roles == (RoleStep(ROLE_B, None, None, "--role-arn"),) and s.duration == 3600
+    assert resolve(args(profile="admin", role_arn=ROLE_B, duration="1h"), role_files).roles[-1].role_arn == ROLE_B
+    with pytest.raises(UsageError):
+        resolve(args(profile="base", role_arn="arn:aws:iam::123:user/x"), role_files)
