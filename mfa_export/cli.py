@@ -65,8 +65,13 @@ def build_parser():
     parser.add_argument("--shell", metavar="NAME",
                         help="bash zsh sh dash ksh mksh ash yash fish tcsh csh pwsh powershell elvish "
                         "xonsh nu cmd (default $MFA_EXPORT_SHELL, else detected)")
-    parser.add_argument("-f", "--format", default="shell", choices=("shell", "json"),
-                        help="shell (default) or json (credential_process v1)")
+    parser.add_argument("-f", "--format", default="shell", choices=("shell", "json", "dotenv", "github"),
+                        help="shell (default); json (credential_process v1); dotenv (KEY=value lines); github "
+                        "(append to $GITHUB_ENV, print ::add-mask:: for the secrets)")
+    parser.add_argument("--write-profile", metavar="NAME",
+                        help="store the session as [NAME] in the shared credentials file instead of printing it")
+    parser.add_argument("--list-profiles", action="store_true",
+                        help="list profiles with their MFA device, role and cached session (JSON with -f json)")
     parser.add_argument("--unset", action="store_true", help="print code that removes everything mfa-export sets")
     parser.add_argument("--force", action="store_true", help="ignore a cached session and ask STS for a new one")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the session cache")
@@ -107,10 +112,18 @@ class Run:
             self.redactor = enable_debug_logging(self.stderr)
         if self.args.clear_cache:
             return self._clear_cache()
-        if self.command and self.args.unset:
-            raise UsageError("--unset and a command after -- do not go together")
+        if self.args.list_profiles:
+            return self._list_profiles()
+        exclusive = [flag for flag, on in (("--unset", self.args.unset), ("-- COMMAND", self.command),
+                                           ("--write-profile", self.args.write_profile)) if on]
+        if len(exclusive) > 1:
+            raise UsageError(f"{' and '.join(exclusive)} do not go together")
         # Chosen before anything is spent: a bad --shell must not burn an MFA code.
-        if self.args.format == "shell" and not self.command:
+        if self.args.format == "github" and not self.command and not self.args.write_profile:
+            from mfa_export.formats import github_env_path
+
+            github_env_path(self.environ)
+        if self.args.format == "shell" and not self.command and not self.args.write_profile:
             from mfa_export.detect import choose_shell
 
             self.shell = choose_shell(self.args.shell, self.environ)
@@ -134,6 +147,20 @@ class Run:
         self.reporter.notice(f"removed {removed} cached session{'s' if removed != 1 else ''}{whose} from {cache.directory}")
         return ""
 
+    def _list_profiles(self):
+        from mfa_export.cache import SessionCache, cache_dir
+        from mfa_export.profiles import describe_profiles
+
+        rows = describe_profiles(self.environ, SessionCache(cache_dir(self.environ), self.reporter.warning))
+        if self.args.format == "json":
+            import json
+
+            return json.dumps(rows, indent=2) + "\n"
+        if self.args.format != "shell":
+            raise UsageError("--list-profiles prints a table or, with --format json, JSON")
+        self.reporter.profiles(rows)
+        return ""
+
     def _export(self):
         from mfa_export import codes, inputs, settings as settings_module
         from mfa_export.session import SessionSource
@@ -141,6 +168,11 @@ class Run:
         code = codes.code_from_argument(self.args.code, self.stdin)
         min_ttl = inputs.parse_span(self.args.min_ttl, "--min-ttl")
         settings = settings_module.resolve(self.args, self.environ)
+        target = None
+        if self.args.write_profile:
+            target = self._profile_target(settings, min_ttl)
+            if target is None:
+                return ""
         session = SessionSource(
             settings, self.environ, self.reporter, code=code, use_cache=not self.args.no_cache,
             force=self.args.force, min_ttl=min_ttl, code_command=self.args.code_command,
@@ -150,20 +182,50 @@ class Run:
         plan = export_plan(session.credentials, settings.region, settings.selected)
         if self.command:
             return self._exec(plan, session, settings)
+        if target is not None:
+            target.write(target.with_session(self.args.write_profile, session.credentials))
+            self._report(session, settings)
+            self.reporter.notice(f"wrote the session to [{self.args.write_profile}] in {target.path}; use it with "
+                                 f"--profile {self.args.write_profile} or AWS_PROFILE={self.args.write_profile}")
+            return ""
         output = self._render(session.credentials, plan)
         self._report(session, settings)
         return output
+
+    def _profile_target(self, settings, min_ttl):
+        """The credentials file to write, or None when the session stored there is still good."""
+        from mfa_export.credfile import CredentialsFile
+        from mfa_export.summary import local_time, relative
+
+        name = self.args.write_profile
+        target = CredentialsFile(settings.credentials_file)
+        protected = {settings.profile, settings.selected} | {step.origin for step in settings.roles}
+        target.check_writable(name, protected)
+        expiry = target.stored_expiry(name)
+        if expiry is not None and not self.args.force:
+            from datetime import datetime, timezone
+
+            left = (expiry - datetime.now(timezone.utc)).total_seconds()
+            if left > min_ttl:
+                self.reporter.notice(f"[{name}] in {target.path} holds a session until {local_time(expiry)} "
+                                     f"({relative(left)}); nothing written (--force replaces it)")
+                return None
+        return target
 
     def _report(self, session, settings):
         self.reporter.session(session.credentials, session.serial, settings.selected, settings.region,
                               cached=session.cached, identity=session.identity)
 
     def _render(self, credentials, plan):
-        if self.shell is None:
-            from mfa_export.formats import credential_process_json
+        if self.shell is not None:
+            return self.shell.render(plan)
+        from mfa_export import formats
 
-            return credential_process_json(credentials)
-        return self.shell.render(plan)
+        if self.args.format == "dotenv":
+            return formats.dotenv(plan)
+        if self.args.format == "github":
+            return formats.github(plan, self.environ)
+        return formats.credential_process_json(credentials)
 
     def _exec(self, plan, session, settings):
         from mfa_export import execmode
@@ -174,7 +236,8 @@ class Run:
         execmode.exec_command(path, self.command, env)  # does not return
 
     def fail_output(self):
-        if self.command or (self.args is not None and self.args.format != "shell"):
+        if self.command or (self.args is not None and (self.args.format != "shell" or self.args.write_profile
+                                                       or self.args.list_profiles or self.args.clear_cache)):
             return ""
         return (self.shell or _fallback_shell(self.environ)).fail()
 

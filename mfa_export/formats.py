@@ -1,8 +1,79 @@
-"""Outputs that are not shell code."""
+"""Outputs that are not shell code: credential_process JSON, dotenv lines, GitHub Actions files."""
 
 import json
+import os
+import re
+import secrets
+
+from mfa_export.errors import OutputError, UsageError
+
+FORMATS = ("shell", "json", "dotenv", "github")
+
+# dotenv files are read by many parsers (docker --env-file, compose's env_file, GitLab's dotenv
+# reports, python-dotenv) that disagree about quotes, `$`, `#` and backslashes; a value with any of
+# them, or with white space at either end, means different things to different readers. Real
+# credentials never contain them.
+_DOTENV_SAFE = re.compile(r"[A-Za-z0-9/+=._:,@%-]*")
 
 
 def credential_process_json(credentials):
     """The credential_process v1 document the AWS CLI and SDKs read."""
     return json.dumps({"Version": 1, **credentials.to_dict()}, indent=2) + "\n"
+
+
+def _assignments(plan):
+    return [(name, value) for name, value in plan if value is not None]
+
+
+def dotenv(plan):
+    """KEY=value lines (only the variables that are set: a dotenv file cannot unset one)."""
+    lines = []
+    for name, value in _assignments(plan):
+        if not _DOTENV_SAFE.fullmatch(value):
+            bad = next(c for c in value if not _DOTENV_SAFE.fullmatch(c))
+            raise OutputError(f"{name} contains {bad!r}, which dotenv readers do not agree on",
+                              "nothing was written; check the STS endpoint you are using")
+        lines.append(f"{name}={value}\n")
+    return "".join(lines)
+
+
+def _command_value(value):
+    # Workflow command data escaping: one line, whatever the value holds.
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_env_path(environ):
+    path = environ.get("GITHUB_ENV")
+    if not path:
+        raise UsageError("--format github needs $GITHUB_ENV, which GitHub Actions sets in every step",
+                         "run this inside a GitHub Actions job, or use --format dotenv")
+    return path
+
+
+def github(plan, environ, secret_names=("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")):
+    """Append the variables to $GITHUB_ENV; return the ::add-mask:: commands for stdout.
+
+    Each value uses the heredoc form with a random delimiter, so a value may span lines and can never
+    end its own entry early.
+    """
+    path = github_env_path(environ)
+    entries = []
+    masks = []
+    for name, value in _assignments(plan):
+        if "\0" in value or "\r" in value:
+            raise OutputError(f"{name} contains a character $GITHUB_ENV cannot carry",
+                              "nothing was written; check the STS endpoint you are using")
+        delimiter = "ghadelimiter_" + secrets.token_hex(16)
+        while delimiter in value:
+            delimiter = "ghadelimiter_" + secrets.token_hex(16)
+        entries.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        if name in secret_names:
+            parts = [value] + (value.split("\n") if "\n" in value else [])
+            masks += [f"::add-mask::{_command_value(part)}\n" for part in parts if part]
+    data = "".join(entries).encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)  # one append: the entries land whole or not at all
+    finally:
+        os.close(fd)
+    return "".join(masks)

@@ -7,6 +7,7 @@ from collections import namedtuple
 
 from mfa_export import codes
 from mfa_export.cache import SessionCache, UnusableCache, cache_dir
+from mfa_export.nesting import refuse_if_nested
 
 DISCOVER = "discover"  # the cache key's device when the device is found with iam:ListMFADevices
 
@@ -20,6 +21,16 @@ ROLE_SOURCE_MIN_TTL = 60
 INTERMEDIATE_ROLE_DURATION = 3600  # a role in the middle of a chain only signs the next AssumeRole
 
 
+def cache_keys(settings):
+    """(key of the MFA session, key of the role session or None) for these settings."""
+    serial = settings.serial or DISCOVER
+    mfa_key = SessionCache.key(settings.source_identity, serial)
+    if not settings.roles:
+        return mfa_key, None
+    chain = [[step.role_arn, step.external_id, step.session_name] for step in settings.roles]
+    return mfa_key, SessionCache.key(settings.source_identity, serial, role=chain)
+
+
 class SessionSource:
     def __init__(self, settings, environ, reporter, code=None, use_cache=True, force=False, min_ttl=900,
                  code_command=None):
@@ -31,10 +42,7 @@ class SessionSource:
         self.min_ttl = min_ttl
         self.code_command = code_command
         self.cache = self._open_cache() if use_cache else None
-        serial = settings.serial or DISCOVER
-        self.mfa_key = SessionCache.key(settings.source_identity, serial)
-        self.role_key = SessionCache.key(settings.source_identity, serial, role=[list(step[:3]) for step in settings.roles]) \
-            if settings.roles else None
+        self.mfa_key, self.role_key = cache_keys(settings)
 
     def _open_cache(self):
         cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
@@ -55,6 +63,7 @@ class SessionSource:
         cached = self._from_cache(key, min_ttl)
         if cached:
             return cached
+        refuse_if_nested(self.settings.source_label)  # before the lock: the parent run holds it
         if self.cache is None:
             return fetch()
         from mfa_export.lock import SessionLock, lock_path, lock_timeout

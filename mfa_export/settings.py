@@ -41,6 +41,11 @@ class Settings(namedtuple("Settings", _FIELDS, defaults=(None, ()))):
     def uses_env_keys(self):
         return self.profile is None
 
+    @property
+    def source_label(self):
+        """Where the long-term keys come from, as messages name it."""
+        return f"profile {self.profile}" if self.profile else "the environment's keys"
+
 
 # One AssumeRole: role_arn, external_id, session_name (None: a default from the device), and
 # the profile it was defined in (or "--role-arn").

@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore import exceptions as bce
 
 from mfa_export.credentials import Credentials
+from mfa_export.nesting import LoadingKeys, refuse_if_nested
 from mfa_export.redact import add_secret
 from mfa_export.errors import AwsRefused, ConfigError, ServiceError, UsageError
 
@@ -36,7 +37,7 @@ class Source:
 
     def __init__(self, settings, environ):
         self.settings = settings
-        self.label = f"profile {settings.profile}" if settings.profile else "the environment's keys"
+        self.label = settings.source_label
         if settings.profile is None:
             self.session = botocore.session.Session()
             self.session.set_credentials(environ["AWS_ACCESS_KEY_ID"], environ["AWS_SECRET_ACCESS_KEY"])
@@ -56,8 +57,10 @@ class Source:
         return session
 
     def _check_long_term(self):
+        refuse_if_nested(self.label)
         try:
-            creds = self.session.get_credentials()
+            with LoadingKeys():
+                creds = self.session.get_credentials()
         except bce.PartialCredentialsError as exc:
             raise ConfigError(f"{self.label} is missing {exc.kwargs.get('cred_var')}", "add it with: aws configure")
         except bce.CredentialRetrievalError as exc:

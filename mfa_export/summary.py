@@ -116,3 +116,30 @@ class Reporter:
     def eval_hint(self, shell):
         if not self.quiet:
             self.notice(f"stdout is a terminal, so nothing was applied; run: {shell.eval_hint()}")
+
+    def profiles(self, rows):
+        """The --list-profiles table (always shown: it is what was asked for, -q or not)."""
+        headers = ("profile", "kind", "MFA device", "role", "session")
+        table = []
+        for row in rows:
+            if row["seconds_left"]:
+                session = relative(row["seconds_left"])
+            elif row["kind"] == "session" and row["expires"]:
+                session = f"stored, expires {row['expires']}"
+            else:
+                session = row["problem"] or "-"
+            device = (row["mfa_serial"] or ("discover" if row["kind"] in ("keys", "role", "process") and not
+                                            row["problem"] else "-"))
+            table.append((row["name"], row["kind"], device, row["role_arn"] or "-", session))
+        if self._console is not None:
+            from rich.table import Table
+
+            view = Table(*headers, box=None, header_style="bold")
+            for line in table:
+                view.add_row(*(self._escape(cell) for cell in line))
+            self._console.print(view)
+            return
+        widths = [max(len(h), *(len(line[i]) for line in table)) if table else len(h) for i, h in enumerate(headers)]
+        for line in [headers] + table:
+            self.stream.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n")
+        self.stream.flush()

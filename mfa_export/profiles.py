@@ -1,0 +1,72 @@
+"""--list-profiles: every profile with its kind, MFA device, role and cached-session expiry.
+
+Read from the files and the cache only (no botocore), so completion and prompts can call it cheaply.
+"""
+
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from mfa_export import settings as settings_module
+from mfa_export.awsconfig import AwsFiles
+from mfa_export.credentials import format_utc
+from mfa_export.credfile import EXPIRY_KEY
+from mfa_export.errors import MfaExportError
+from mfa_export.session import cache_keys
+
+# Variables that would make every profile resolve the same way; each profile is asked for by name.
+_SELECTING = ("AWS_PROFILE", "MFA_EXPORT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def _kind(files, name):
+    config, creds = files.config(name), files.credentials(name)
+    if config.get("role_arn"):
+        return "role"
+    if creds.get("aws_session_token") or config.get("aws_session_token"):
+        return "session"
+    if creds.get("aws_access_key_id") or config.get("aws_access_key_id"):
+        return "keys"
+    if config.get("credential_process"):
+        return "process"
+    if config.get("sso_session") or config.get("sso_start_url"):
+        return "sso"
+    return "config"
+
+
+def describe_profiles(environ, cache):
+    files = AwsFiles(environ)
+    clean = {k: v for k, v in environ.items() if k not in _SELECTING}
+    now = datetime.now(timezone.utc)
+    rows = []
+    for name in files.profile_names():
+        kind = _kind(files, name)
+        row = {"name": name, "kind": kind, "mfa_serial": None, "role_arn": files.config(name).get("role_arn"),
+               "source_profile": None, "region": files.config(name).get("region"), "expires": None,
+               "seconds_left": None, "problem": None}
+        if kind == "session":
+            expiry = files.credentials(name).get(EXPIRY_KEY)
+            row["expires"] = expiry
+        elif kind in ("keys", "role", "process"):
+            try:
+                resolved = settings_module.resolve(
+                    SimpleNamespace(profile=name, serial_number=None, duration=None, region=None, role_arn=None),
+                    clean)
+            except MfaExportError as exc:
+                row["problem"] = exc.message
+            else:
+                row["mfa_serial"] = resolved.serial
+                row["source_profile"] = resolved.profile if resolved.profile != name else None
+                entry = _cached(cache, resolved)
+                if entry is not None:
+                    left = entry["credentials"].seconds_left(now)
+                    if left > 0:
+                        row["expires"] = format_utc(entry["credentials"].expiration)
+                        row["seconds_left"] = int(left)
+        rows.append(row)
+    return rows
+
+
+def _cached(cache, resolved):
+    if cache is None:
+        return None
+    mfa_key, role_key = cache_keys(resolved)
+    return cache.load(role_key or mfa_key, warn=False)
