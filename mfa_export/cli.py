@@ -34,6 +34,9 @@ run a command with the session instead of printing code:
 """
 
 
+FORMATS = ("shell", "json", "dotenv", "github")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(message, "see mfa-export --help")
@@ -42,6 +45,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     parser = _Parser(
         prog="mfa-export",
+        allow_abbrev=False,  # a flag means one thing, now and after new flags arrive
         usage="%(prog)s [CODE] [options] [-- COMMAND [ARG...]]",
         description="Turn an AWS MFA code into temporary MFA-authenticated credentials, "
         "printed as code for the calling shell to eval.",
@@ -65,7 +69,7 @@ def build_parser():
     parser.add_argument("--shell", metavar="NAME",
                         help="bash zsh sh dash ksh mksh ash yash fish tcsh csh pwsh powershell elvish "
                         "xonsh nu cmd (default $MFA_EXPORT_SHELL, else detected)")
-    parser.add_argument("-f", "--format", default="shell", choices=("shell", "json", "dotenv", "github"),
+    parser.add_argument("-f", "--format", default="shell", choices=FORMATS,
                         help="shell (default); json (credential_process v1); dotenv (KEY=value lines); github "
                         "(append to $GITHUB_ENV, print ::add-mask:: for the secrets)")
     parser.add_argument("--write-profile", metavar="NAME",
@@ -81,6 +85,12 @@ def build_parser():
                         help="reuse a cached session only with more than this left (default 15m)")
     parser.add_argument("--code-command", metavar="CMD",
                         help="command that prints the MFA code (default: the profile's mfa_process)")
+    parser.add_argument("--init", metavar="SHELL",
+                        help="print the `mfa` wrapper (and completion) for SHELL: eval \"$(mfa-export --init bash)\"")
+    parser.add_argument("--cmd", metavar="NAME", default="mfa", help="with --init: name the wrapper NAME, not mfa")
+    parser.add_argument("--status", action="store_true",
+                        help="print the active session's profile and time left (exit 0), or nothing (exit 1)")
+    parser.add_argument("--complete", choices=("profiles", "shells", "formats"), help=argparse.SUPPRESS)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr (errors still show)")
     parser.add_argument("--debug", action="store_true", help="tracebacks and HTTP debug on stderr, secrets masked")
     parser.add_argument("--version", action="version", version=f"mfa-export {__version__}")
@@ -99,10 +109,21 @@ class Run:
         self.shell = None
         self.redactor = None
         self.command = None
+        self.wrapped = None  # the shell whose `mfa` wrapper called us (--wrapped)
+        self.exit_code = EXIT_OK
 
     def execute(self, argv):
         from mfa_export.summary import Reporter
+        from mfa_export.wrapper import needs_passthrough, split_wrapped
 
+        wrapped, argv = split_wrapped(argv)
+        if wrapped is not None:
+            from mfa_export.shells import get_shell
+
+            self.wrapped = get_shell(wrapped)
+            if needs_passthrough(argv):
+                return self.wrapped.run_command(["mfa-export", *argv])
+            argv = [*argv, "--shell", self.wrapped.name]
         argv, self.command = _split_command(argv)
         self.args = build_parser().parse_args(argv)
         self.reporter = Reporter.for_stream(self.stderr, self.environ, quiet=self.args.quiet)
@@ -110,6 +131,17 @@ class Run:
             from mfa_export.redact import enable_debug_logging
 
             self.redactor = enable_debug_logging(self.stderr)
+        if self.args.init:
+            from mfa_export.init import init_script
+
+            return init_script(self.args.init, self.args.cmd)
+        if self.args.status:
+            from mfa_export.status import session_status
+
+            text, self.exit_code = session_status(self.environ)
+            return text
+        if self.args.complete:
+            return self._complete()
         if self.args.clear_cache:
             return self._clear_cache()
         if self.args.list_profiles:
@@ -136,6 +168,8 @@ class Run:
 
         if self.shell is None:
             raise UsageError("--unset writes shell code", "drop --format, or use --format shell")
+        if self.wrapped is not None:
+            return self.shell.render_wrapped(unset_plan())
         return self.shell.render(unset_plan())
 
     def _clear_cache(self):
@@ -146,6 +180,18 @@ class Run:
         whose = f" of profile {self.args.profile}" if self.args.profile else ""
         self.reporter.notice(f"removed {removed} cached session{'s' if removed != 1 else ''}{whose} from {cache.directory}")
         return ""
+
+    def _complete(self):
+        """Candidates for the shell completions in shell/completions, one a line."""
+        if self.args.complete == "profiles":
+            from mfa_export.awsconfig import AwsFiles
+
+            words = AwsFiles(self.environ).profile_names()
+        elif self.args.complete == "shells":
+            from mfa_export.shells import SHELL_NAMES as words
+        else:
+            words = FORMATS
+        return "".join(f"{word}\n" for word in words)
 
     def _list_profiles(self):
         from mfa_export.cache import SessionCache, cache_dir
@@ -217,6 +263,8 @@ class Run:
                               cached=session.cached, identity=session.identity)
 
     def _render(self, credentials, plan):
+        if self.wrapped is not None:
+            return self.shell.render_wrapped(plan)
         if self.shell is not None:
             return self.shell.render(plan)
         from mfa_export import formats
@@ -235,9 +283,12 @@ class Run:
         self._report(session, settings)
         execmode.exec_command(path, self.command, env)  # does not return
 
-    def fail_output(self):
+    def fail_output(self, status):
+        if self.wrapped is not None:
+            return self.wrapped.wrapped_fail(status)
         if self.command or (self.args is not None and (self.args.format != "shell" or self.args.write_profile
-                                                       or self.args.list_profiles or self.args.clear_cache)):
+                                                       or self.args.list_profiles or self.args.clear_cache
+                                                       or self.args.init or self.args.complete)):
             return ""
         return (self.shell or _fallback_shell(self.environ)).fail()
 
@@ -298,7 +349,7 @@ def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
     _write(stdout, output)
     if run.shell is not None and output and _isatty(stdout) and not run.args.unset:
         run.reporter.eval_hint(run.shell)
-    return EXIT_OK
+    return run.exit_code
 
 
 def _fail(run, exc, code, message):
@@ -312,7 +363,7 @@ def _fail(run, exc, code, message):
     reporter = getattr(run, "reporter", None) or Reporter.for_stream(run.stderr, run.environ)
     reporter.error(message)
     try:
-        _write(run.stdout, run.fail_output())
+        _write(run.stdout, run.fail_output(code))
     except Exception:
         pass  # nothing more we can say on stdout; the exit code still fails
     return code

@@ -7,8 +7,6 @@ import secrets
 
 from mfa_export.errors import OutputError, UsageError
 
-FORMATS = ("shell", "json", "dotenv", "github")
-
 # dotenv files are read by many parsers (docker --env-file, compose's env_file, GitLab's dotenv
 # reports, python-dotenv) that disagree about quotes, `$`, `#` and backslashes; a value with any of
 # them, or with white space at either end, means different things to different readers. Real

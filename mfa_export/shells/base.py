@@ -53,9 +53,24 @@ class Shell:
                 statements.append(self.set_var(name, self.quote(value)))
         return self.separator.join(statements) + "\n"
 
+    def render_wrapped(self, plan):
+        """Export code as this shell's `mfa` wrapper applies it (the same as for eval, but for nu)."""
+        return self.render(plan)
+
     def fail(self):
         """The only stdout of a failed run: a statement that makes the caller's eval fail."""
         return self.fail_statement + "\n" if self.fail_statement else ""
+
+    def wrapped_fail(self, status):
+        """What a failed run prints for this shell's `mfa` wrapper (see shell/): most wrappers look at the
+        exit status themselves and never eval it, so the usual fail statement does."""
+        return self.fail()
+
+    def run_command(self, argv):
+        """A statement that runs ``argv`` (the wrapper evals it for anything that is not an export)."""
+        for arg in argv:
+            self.check("an argument", arg)
+        return "command " + " ".join(self.quote(arg) for arg in argv) + "\n"
 
     def eval_hint(self, cmd="mfa-export CODE"):
         return self.eval_idiom.format(cmd=cmd)

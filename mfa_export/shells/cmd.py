@@ -19,6 +19,11 @@ class CmdShell(Shell):
             return f"the character {bad!r}"
         return None
 
+    def run_command(self, argv):
+        from mfa_export.errors import UsageError
+
+        raise UsageError("there is no mfa wrapper for cmd.exe", "call mfa-export directly")
+
     def quote(self, value):
         return value
 

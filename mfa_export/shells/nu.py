@@ -11,6 +11,14 @@ class NuShell(Shell):
     fail_statement = ""
     eval_idiom = "{cmd} | from json | load-env"
 
+    # The nu wrapper cannot eval: it gets either {"env": record} to load or {"run": argv} to run.
+    def render_wrapped(self, plan):
+        return json.dumps({"env": json.loads(self.render(plan))}) + "\n"
+
+    def run_command(self, argv):
+        self.check("an argument", "".join(argv))
+        return json.dumps({"run": list(argv)}) + "\n"
+
     def render(self, plan):
         for name, value in plan:
             if value is not None:

@@ -22,6 +22,11 @@ class PowerShell(Shell):
             value = value.replace(quote, quote + quote)
         return "'" + value + "'"
 
+    def run_command(self, argv):
+        for arg in argv:
+            self.check("an argument", arg)
+        return "& " + " ".join(self.quote(arg) for arg in argv) + "\n"
+
     def set_var(self, name, quoted):
         return f"$env:{name} = {quoted}"
 

@@ -17,6 +17,15 @@ class TcshShell(Shell):
     def quote(self, value):
         return "'" + value.replace("'", "'\\''").replace("!", "'\\!'") + "'"
 
+    def wrapped_fail(self, status):
+        # The tcsh wrapper is an alias that can only eval: a subshell's exit carries the status out.
+        return f"( exit {int(status)} ) ;\n"
+
+    def run_command(self, argv):
+        for arg in argv:
+            self.check("an argument", arg)
+        return " ".join(self.quote(arg) for arg in argv) + "\n"
+
     def set_var(self, name, quoted):
         return f"setenv {name} {quoted}"
 

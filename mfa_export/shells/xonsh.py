@@ -11,6 +11,10 @@ class XonshShell(Shell):
     def quote(self, value):
         return ascii(value)
 
+    def run_command(self, argv):
+        self.check("an argument", "".join(argv))
+        return f"![{argv[0]} @({ascii(list(argv[1:]))})]\n"
+
     def set_var(self, name, quoted):
         return f"${{{name!r}}} = {quoted}"
 

@@ -1,0 +1,60 @@
+"""--init SHELL: print the shell's `mfa` wrapper (and completion) from the installed package.
+
+The files live in shell/ in the source tree and are installed as the package data mfa_export.shell,
+so `eval "$(mfa-export --init bash)"` works from a wheel as well as from a checkout.
+"""
+
+import os
+import re
+
+from mfa_export.errors import UsageError
+
+_FILES = {
+    "bash": ("mfa-export.bash", "completions/mfa-export.bash"),
+    "zsh": ("mfa-export.zsh", "completions/_mfa-export"),
+    "sh": ("mfa-export.sh",),
+    "fish": ("mfa-export.fish", "completions/mfa-export.fish"),
+    "tcsh": ("mfa-export.tcsh",),
+    "pwsh": ("mfa-export.ps1",),
+    "elvish": ("mfa-export.elv",),
+    "xonsh": ("mfa-export.xsh",),
+    "nu": ("mfa-export.nu",),
+}
+# Shells that share a file with another.
+_SAME_AS = {"dash": "sh", "ksh": "sh", "mksh": "sh", "ash": "sh", "yash": "sh", "csh": "tcsh",
+            "powershell": "pwsh"}
+INIT_SHELLS = tuple(_FILES) + tuple(_SAME_AS)
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The wrapper's name where the files define or register it; never mfa-export or mfa_export.
+_WRAPPER_WORD = re.compile(r"(?<![\w-])mfa(?![\w-])")
+
+
+def read_shell_file(relative):
+    try:
+        from importlib.resources import files
+
+        return files("mfa_export.shell").joinpath(relative).read_text(encoding="utf-8")
+    except (ImportError, ModuleNotFoundError, FileNotFoundError, OSError):
+        # Run from a checkout that is not installed: the files are beside the package.
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        with open(os.path.join(root, "shell", relative), encoding="utf-8") as handle:
+            return handle.read()
+
+
+def init_script(shell, name="mfa"):
+    from mfa_export.shells import canonical_name
+
+    canonical = canonical_name(shell)
+    key = _SAME_AS.get(canonical, canonical)
+    if key not in _FILES:
+        raise UsageError(f"no wrapper for shell {shell!r}", "choose one of: " + " ".join(INIT_SHELLS))
+    if not _NAME.fullmatch(name):
+        raise UsageError(f"--cmd {name!r} is not a usable command name", "use letters, digits and _")
+    text = "".join(read_shell_file(path) for path in _FILES[key])
+    if key == "tcsh":
+        # Applied with eval "`...`", which joins lines: only the statements, no comments.
+        text = "".join(line for line in text.splitlines(keepends=True) if line.strip() and not line.startswith("#"))
+    if key == "sh" and canonical != "sh":
+        text = text.replace("--wrapped sh ", f"--wrapped {canonical} ")
+    return _WRAPPER_WORD.sub(name, text) if name != "mfa" else text

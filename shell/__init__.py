@@ -1,0 +1,1 @@
+# Installed as the package data mfa_export.shell, which `mfa-export --init SHELL` reads.

@@ -1,0 +1,12 @@
+# mfa-export for elvish.
+# Set-up, one line in ~/.config/elvish/rc.elv:   eval (mfa-export --init elvish | slurp)
+# Then:   mfa 123456    mfa    mfa -p prod    mfa --unset    mfa -- terraform apply
+# A failing mfa-export raises its exit status as an exception, and nothing is applied.
+fn mfa {|@args|
+  eval (e:mfa-export --wrapped elvish $@args | slurp)
+}
+# eval'd code cannot define a command in its caller: hand mfa to the interactive shell.
+use builtin
+if (has-key $builtin: edit:) {
+  eval 'edit:add-var mfa~ $mfa~' &ns=(ns [&mfa~=$mfa~])
+}

@@ -1,0 +1,150 @@
+"""The `mfa` wrappers of shell/, loaded with `mfa-export --init SHELL` into each real shell (no rc
+files), against the strict fake STS: the variables land in the same shell, a failure changes nothing
+and returns mfa-export's status, --unset clears, `mfa -- cmd` runs a command with the session."""
+
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import cli_command
+from tests.realshells import dump_command, require, run_script
+
+POSIX = ["bash", "zsh", "dash", "ksh", "mksh", "yash", "ash"]
+
+
+def posix(shell):
+    init = "sh" if shell == "dash" else shell
+    return {
+        "load": f'eval "$(mfa-export --init {init})"',
+        "status": "echo $? > {file}",
+    }
+
+
+def script(shell, wrapper_file, steps):
+    """steps: [(mfa arguments, status file or None, dump file or None)]."""
+    if shell in POSIX:
+        load, status = posix(shell)["load"], "echo $? > {file}"
+    elif shell == "fish":
+        load, status = "mfa-export --init fish | source", "echo $status > {file}"
+    elif shell == "tcsh":
+        load, status = 'eval "`mfa-export --init tcsh`"', "echo $status > {file}"
+    elif shell == "elvish":
+        load = "var mfa~ = (eval (mfa-export --init elvish | slurp) &on-end={|ns| put $ns[mfa~] })"
+        status = None
+    elif shell == "xonsh":
+        load, status = "execx($(mfa-export --init xonsh))", None
+    elif shell == "nu":
+        load, status = f"source {wrapper_file}", None
+    lines = [load]
+    for args, status_file, dump_file in steps:
+        call = "mfa " + " ".join(args)
+        if shell == "elvish":
+            lines.append(f"try {{ {call}; echo 0 > {status_file} }} catch e {{ echo $e[reason][exit-status] > {status_file} }}")
+        elif shell == "xonsh":
+            lines.append(f"_r = ![{call}]")
+            lines.append(f"echo @(_r.returncode) > {status_file}")
+        elif shell == "nu":
+            lines.append(f"let r = (try {{ {call}; 0 }} catch {{|e| $env.LAST_EXIT_CODE }})")
+            lines.append(f"$r | into string | save -f {status_file}")
+        else:
+            lines.append(call)
+            lines.append(status.format(file=status_file))
+        if dump_file:
+            lines.append(dump_command(dump_file))
+    return "\n".join(lines) + "\n"
+
+
+def read(path):
+    return path.read_text().strip() if path.exists() else None
+
+
+@pytest.mark.parametrize("shell", POSIX + ["fish", "tcsh", "elvish", "xonsh", "nu"])
+def test_wrapper_in_the_same_shell(shell, env, user, fake_aws, tmp_path):
+    require(shell)
+    wrapper_file = tmp_path / "wrapper.nu"
+    if shell == "nu":
+        wrapper_file.write_text(subprocess.run(cli_command() + ["--init", "nu"], capture_output=True, text=True,
+                                               check=True).stdout)
+    code = user.code()
+    wrong = "%06d" % ((int(code) + 1) % 1_000_000)
+    f = {name: tmp_path / name for name in ("s1", "d1", "s2", "d2", "s3", "d3", "s4", "d4")}
+    env = dict(env, AWS_PROFILE="default", AWS_ACCESS_KEY_ID="before")
+    steps = [
+        ([code], f["s1"], f["d1"]),
+        ([wrong, "--force"], f["s2"], f["d2"]),
+        (["--", *dump_command(f["d3"]).split()], f["s3"], None),
+        (["--unset"], f["s4"], f["d4"]),
+    ]
+    result = run_script(shell, script(shell, wrapper_file, steps), env, tmp_path)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    first, second = json.loads(f["d1"].read_text()), json.loads(f["d2"].read_text())
+    third, fourth = json.loads(f["d3"].read_text()), json.loads(f["d4"].read_text())
+    # 1: the session is in the shell itself
+    assert read(f["s1"]) == "0"
+    session = fake_aws.sessions[first["AWS_ACCESS_KEY_ID"]]
+    assert first["AWS_SESSION_TOKEN"] == session.session_token and "AWS_PROFILE" not in first
+    # 2: a rejected code fails with mfa-export's status (4) and leaves the environment as it was
+    assert read(f["s2"]) == "4"
+    assert {k: second.get(k) for k in first if k.startswith(("AWS_", "MFA_"))} == \
+        {k: v for k, v in first.items() if k.startswith(("AWS_", "MFA_"))}
+    # 3: a command with the (cached) session in its environment
+    assert read(f["s3"]) == "0" and third["AWS_SESSION_TOKEN"] == session.session_token
+    # 4: --unset clears
+    assert read(f["s4"]) == "0"
+    assert "AWS_SESSION_TOKEN" not in fourth and "AWS_ACCESS_KEY_ID" not in fourth
+    assert fake_aws.count("GetSessionToken") == 2  # the first code, then the rejected one
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_renamed_wrapper(shell, env, user, tmp_path):
+    require(shell)
+    load = 'eval "$(mfa-export --init bash --cmd awsmfa)"' if shell == "bash" else \
+        "mfa-export --init fish --cmd awsmfa | source"
+    out = tmp_path / "env.json"
+    text = f"{load}\nawsmfa {user.code()}\n{dump_command(out)}\n"
+    result = run_script(shell, text, env, tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(out.read_text())["AWS_SESSION_TOKEN"]
+
+
+def test_wrapper_passes_help_through(env, tmp_path):
+    result = run_script("bash", 'eval "$(mfa-export --init bash)"\nmfa --help\n', env, tmp_path)
+    assert result.returncode == 0 and b"usage: mfa-export" in result.stdout
+
+
+def test_shellcheck_passes_on_posix_files():
+    from tests.realshells import ROOT
+
+    shellcheck = require_tool("shellcheck")
+    for path, dialect in [("shell/mfa-export.sh", "sh"), ("shell/mfa-export.bash", "bash"),
+                          ("shell/completions/mfa-export.bash", "bash")]:
+        result = subprocess.run([shellcheck, "-s", dialect, str(ROOT / path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout
+    for shell in ("ksh", "dash"):
+        text = subprocess.run(cli_command() + ["--init", shell], capture_output=True, text=True).stdout
+        result = subprocess.run([shellcheck, "-s", "ksh" if shell == "ksh" else "dash", "-"], input=text,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout
+
+
+def test_fish_indent_leaves_fish_files_unchanged():
+    from tests.realshells import ROOT
+
+    fish_indent = require_tool("fish_indent")
+    for path in ("shell/mfa-export.fish", "shell/completions/mfa-export.fish"):
+        original = (ROOT / path).read_text()
+        indented = subprocess.run([fish_indent], input=original, capture_output=True, text=True).stdout
+        assert indented == original, path
+
+
+def require_tool(name):
+    import os
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is not installed; tests/run installs it")
+        pytest.skip(f"{name} is not installed")
+    return found
