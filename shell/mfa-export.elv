@@ -5,8 +5,9 @@
 fn mfa {|@args|
   eval (e:mfa-export --wrapped elvish $@args | slurp)
 }
-# eval'd code cannot define a command in its caller: hand mfa to the interactive shell.
-use builtin
-if (has-key $builtin: edit:) {
+# eval'd code cannot define a command in its caller: hand mfa to the interactive shell. Scripts
+# have no edit: module (this then fails and is skipped); they take mfa~ from eval's &on-end.
+try {
   eval 'edit:add-var mfa~ $mfa~' &ns=(ns [&mfa~=$mfa~])
+} catch {
 }
