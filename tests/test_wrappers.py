@@ -153,15 +153,18 @@ def require_tool(name):
 def test_elvish_rc_line_defines_mfa_in_the_interactive_shell(env, tmp_path):
     """rc.elv's `eval (mfa-export --init elvish | slurp)` must leave `mfa` usable at the prompt."""
     import re
+    import time
 
     import pexpect
 
     binary = require("elvish")
     child = pexpect.spawn(binary, ["-norc"], env=dict(env, TERM="dumb", AWS_SESSION_TOKEN="old"),
                           encoding="utf-8", timeout=20, cwd=str(tmp_path))
-    child.sendline("eval (mfa-export --init elvish | slurp)")
-    child.sendline("mfa --unset; echo MARK-(has-env AWS_SESSION_TOKEN)-")
-    child.sendline("exit")
+    # elvish's line editor drops what is typed before it is ready: give it a moment per line
+    for line in ("eval (mfa-export --init elvish | slurp)", "mfa --unset; echo MARK-(has-env AWS_SESSION_TOKEN)-",
+                 "exit"):
+        time.sleep(1)
+        child.sendline(line)
     child.expect(pexpect.EOF)
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before)
     assert "MARK-$false-" in plain
