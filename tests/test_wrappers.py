@@ -161,10 +161,10 @@ def test_elvish_rc_line_defines_mfa_in_the_interactive_shell(env, tmp_path):
     child = pexpect.spawn(binary, ["-norc"], env=dict(env, TERM="dumb", AWS_SESSION_TOKEN="old"),
                           encoding="utf-8", timeout=20, cwd=str(tmp_path))
     # elvish's line editor drops what is typed before it is ready: give it a moment per line
-    for line in ("eval (mfa-export --init elvish | slurp)", "mfa --unset; echo MARK-(has-env AWS_SESSION_TOKEN)-",
+    for line in ("eval (mfa-export --init elvish | slurp)", "mfa --unset; echo MARK (has-env AWS_SESSION_TOKEN) END",
                  "exit"):
         time.sleep(1)
         child.sendline(line)
     child.expect(pexpect.EOF)
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before)
-    assert "MARK-$false-" in plain
+    assert "MARK $false END" in plain
