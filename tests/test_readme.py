@@ -1,0 +1,283 @@
+"""Every command the README shows is run here, as written (with the live MFA code in place of 123456),
+against the strict fake STS and in the real shells; or it is named below with the test that runs it.
+A command added to the README without either fails test_every_readme_command_is_exercised."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import base_env, write_aws_files
+from tests.realshells import ROOT, require, run_script
+from tests.test_formats import parse_github_env
+
+README = (ROOT / "README.md").read_text()
+BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, re.S)
+
+def block(lang, containing, exact=False):
+    """The README's fenced block of ``lang`` that contains (or, exact, is) ``containing``."""
+    found = [body for kind, body in BLOCKS if kind == lang and (body == containing if exact else containing in body)]
+    assert len(found) == 1, f"README must have exactly one {lang} block with {containing!r}"
+    return found[0]
+
+
+# What the tests below run, taken from the README at import time (so the coverage check at the end
+# does not depend on which tests were selected).
+WRAPPER_LINE = 'eval "$(mfa-export --init bash)"'
+FIRST_RUN = block("sh", 'eval "$(mfa-export)"')
+MFA_COMMAND = block("sh", "mfa --unset")
+CAPTURE = block("sh", "out=$(mfa-export 123456 --shell bash)")
+EXEC_MODE = block("sh", '-- "$SHELL"')
+ROLES = block("sh", "--role-arn")
+CREDENTIAL_PROCESS = block("sh", "aws sts get-caller-identity --profile mfa\n", exact=True)
+WRITE_PROFILE = block("sh", "--write-profile mfa")
+FORMATS = block("sh", "--format dotenv > aws.env")
+CI_SCRIPT = block("sh", "#!/bin/sh")
+STDIN_FORM = 'oathtool --totp -b "$MFA_SEED" | mfa-export - --shell sh'
+GITHUB = block("yaml", "--format github")
+GITLAB = block("yaml", "--format dotenv > aws.env")
+PROMPTS = block("sh", "PROMPT_SUBST")
+FISH_PROMPT = block("fish", "fish_right_prompt")
+LISTING = block("sh", "--list-profiles -f json")
+NU_SETUP = re.search(r"`(mfa-export --init nu [^`]*)`, then `(source mfa-export\.nu)` in `config\.nu`", README)
+PIPX = "pipx install .           # or as an isolated command-line tool"
+
+RUN_HERE = {line.strip() for text in (
+    WRAPPER_LINE, FIRST_RUN, MFA_COMMAND, CAPTURE, EXEC_MODE, ROLES, CREDENTIAL_PROCESS, WRITE_PROFILE, FORMATS,
+    CI_SCRIPT, STDIN_FORM, GITHUB, GITLAB, PROMPTS, FISH_PROMPT, LISTING, NU_SETUP.group(1).replace("\\|", "|"), PIPX,
+) for line in text.splitlines() if line.strip()}
+
+
+
+
+@pytest.fixture
+def doug(fake_aws):
+    return fake_aws.add_user("doug")
+
+
+@pytest.fixture
+def readme_env(home, fake_aws, doug):
+    """The README's own config file (First run, Roles, credential_process), doug's keys as [default]/[base]."""
+    config = "\n".join([block("ini", "[default]\nregion"), block("ini", "[profile base]"),
+                        block("ini", "credential_process = mfa-export")])
+    keys = f"aws_access_key_id = {doug.access_key_id}\naws_secret_access_key = {doug.secret_access_key}\n"
+    write_aws_files(home, config=config, credentials=f"[default]\n{keys}[base]\n{keys}")
+    fake_aws.add_role("admin", account="222222222222", trusted={doug.arn})
+    fake_aws.add_role("deploy", account="333333333333", trusted={"arn:aws:iam::222222222222:role/admin"})
+    fake_aws.add_role("audit", account="444444444444", trusted={doug.arn})
+    return dict(base_env(home), AWS_ENDPOINT_URL_STS=fake_aws.url, AWS_ENDPOINT_URL_IAM=fake_aws.url,
+                SHELL="/bin/bash")
+
+
+def bash(text, env, tmp_path, code):
+    script = "set -e\n" + text.replace("123456", code)
+    result = run_script("bash", script, env, tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode()
+
+
+def arns(output):
+    return [json.loads(m)["Arn"] for m in re.findall(r"^\{.*?^\}", output, re.S | re.M)]
+
+
+def test_first_run_and_the_cache(readme_env, doug, fake_aws, tmp_path):
+    text = FIRST_RUN
+    dump = f"\n{sys.executable} {ROOT / 'tests' / 'dump_env.py'} {tmp_path / 'env.json'}\n"
+    bash(text + dump, readme_env, tmp_path, doug.code())
+    exported = json.loads((tmp_path / "env.json").read_text())
+    assert fake_aws.sessions[exported["AWS_ACCESS_KEY_ID"]].user is doug
+    assert fake_aws.count("GetSessionToken") == 1
+    assert 'eval "$(mfa-export 123456)"' in README
+
+
+def test_the_mfa_command(readme_env, doug, fake_aws, tmp_path):
+    text = WRAPPER_LINE + "\n" + MFA_COMMAND
+    out = bash(text, readme_env, tmp_path, doug.code())
+    assert arns(out) == [doug.arn]  # `mfa -- aws ...` after --unset: the cached default session
+    assert fake_aws.count("GetSessionToken") == 1 and fake_aws.count("AssumeRole") == 1  # mfa -p prod
+
+
+def test_capture_then_eval(readme_env, doug, tmp_path):
+    bash(CAPTURE, readme_env, tmp_path, doug.code())
+
+
+def test_exec_mode(readme_env, doug, tmp_path):
+    out = bash(EXEC_MODE, readme_env, tmp_path, doug.code())
+    assert arns(out) == [doug.arn]
+
+
+def test_roles(readme_env, doug, fake_aws, tmp_path):
+    bash(WRAPPER_LINE + "\n" + ROLES, readme_env, tmp_path, doug.code())
+    assumed = [s.role.name for s in fake_aws.sessions.values() if s.role]
+    assert assumed == ["admin", "admin", "deploy", "audit"]  # prod; deploy's chain (prod, deploy); audit
+    assert fake_aws.count("GetSessionToken") == 1
+
+
+def test_credential_process(readme_env, doug, tmp_path):
+    subprocess.run(["mfa-export", doug.code(), "-p", "base", "-q", "--shell", "sh"], env=readme_env, check=True,
+                   capture_output=True)  # a session in the cache, so no prompt is needed
+    out = bash(CREDENTIAL_PROCESS, readme_env, tmp_path, doug.code())
+    assert arns(out) == [doug.arn]
+
+
+def test_write_profile(readme_env, doug, tmp_path):
+    out = bash(WRITE_PROFILE, readme_env, tmp_path, doug.code())
+    assert arns(out) == [doug.arn]
+
+
+def test_dotenv_and_github(readme_env, doug, tmp_path):
+    env = dict(readme_env, GITHUB_ENV=str(tmp_path / "github_env"))
+    out = bash(FORMATS, env, tmp_path, doug.code())
+    assert (tmp_path / "aws.env").read_text().startswith("AWS_ACCESS_KEY_ID=ASIA")
+    assert out.startswith("::add-mask::")
+    assert "AWS_SESSION_TOKEN" in parse_github_env((tmp_path / "github_env").read_text())
+
+
+@pytest.fixture
+def ci_env(home, fake_aws, doug):
+    """A CI job: no AWS files, the IAM user's keys, device and TOTP seed in the environment."""
+    return dict(base_env(home), AWS_ENDPOINT_URL_STS=fake_aws.url, AWS_ACCESS_KEY_ID=doug.access_key_id,
+                AWS_SECRET_ACCESS_KEY=doug.secret_access_key, AWS_MFA_SERIAL=doug.serial, MFA_SEED=doug.seed,
+                AWS_DEFAULT_REGION="eu-west-1")
+
+
+def test_ci_script(ci_env, doug, tmp_path):
+    require("dash")
+    script = CI_SCRIPT
+    (tmp_path / "ci.sh").write_text(script)
+    doug.code()  # not near the end of a TOTP window
+    result = subprocess.run(["sh", str(tmp_path / "ci.sh")], env=ci_env, capture_output=True, text=True,
+                            cwd=tmp_path, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert arns(result.stdout) == [doug.arn]
+    assert STDIN_FORM in README
+    result = subprocess.run(["sh", "-c", STDIN_FORM], env=ci_env, capture_output=True, text=True)
+    assert result.returncode == 0 and "export AWS_SESSION_TOKEN=" in result.stdout
+
+
+def test_github_actions_steps(ci_env, doug, tmp_path):
+    workflow = GITHUB
+    steps = [line.split("run:", 1)[1].split("  #")[0].strip() for line in workflow.splitlines() if "run:" in line]
+    github_env = tmp_path / "github_env"
+    env = dict(ci_env, GITHUB_ENV=str(github_env))
+    doug.code()
+    first = subprocess.run(["bash", "-c", steps[0]], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    step_env = {k: v for k, v in ci_env.items() if not k.startswith("AWS_") or k == "AWS_ENDPOINT_URL_STS"}
+    step_env.update(parse_github_env(github_env.read_text()))
+    second = subprocess.run(["bash", "-c", steps[1]], env=step_env, capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["Arn"] == doug.arn
+
+
+def test_gitlab_job(ci_env, doug, tmp_path):
+    job = GITLAB
+    command = next(line.strip()[2:] for line in job.splitlines() if "mfa-export" in line)
+    doug.code()
+    result = subprocess.run(["bash", "-c", command], env=ci_env, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "AWS_SESSION_TOKEN=" in (tmp_path / "aws.env").read_text()
+
+
+def test_prompts(readme_env, tmp_path):
+    text = PROMPTS
+    for line, shell in zip(text.splitlines(), ("bash", "zsh")):
+        result = run_script(shell, line.split("  #")[0] + "\n", readme_env, tmp_path)
+        assert result.returncode == 0 and result.stderr == b""
+    fish = FISH_PROMPT
+    soon = "2099-01-01T00:00:00Z"
+    env = dict(readme_env, AWS_SESSION_TOKEN="t", AWS_CREDENTIAL_EXPIRATION=soon, MFA_EXPORT_PROFILE="prod")
+    result = run_script("fish", fish + "fish_right_prompt\n", env, tmp_path)
+    assert result.returncode == 0 and result.stdout.decode().startswith("prod ")
+
+
+def test_listing_profiles(readme_env, tmp_path):
+    out = bash(LISTING, readme_env, tmp_path, "000000")
+    assert {row["name"] for row in json.loads(out[out.index("["):])} >= {"default", "base", "prod", "deploy", "mfa"}
+
+
+def test_nushell_setup(readme_env, doug, fake_aws, home, tmp_path):
+    nu = require("nu")
+    (home / ".config" / "nushell").mkdir(parents=True)
+    save, source = NU_SETUP.group(1).replace("\\|", "|"), NU_SETUP.group(2)
+    subprocess.run([nu, "-n", "-c", save], env=readme_env, check=True)
+    config = home / ".config" / "nushell" / "config.nu"
+    config.write_text(source + "\n")
+    result = subprocess.run([nu, "--config", str(config), "-c", f"mfa {doug.code()}; print $env.AWS_SESSION_TOKEN"],
+                            env=readme_env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() in {session.session_token for session in fake_aws.sessions.values()}
+
+
+def test_pipx_install(tmp_path):
+    """`pipx install .` from the checkout gives a working mfa-export (dependencies from PyPI)."""
+    pipx = shutil.which("pipx", path=os.path.dirname(sys.executable))
+    if pipx is None:
+        pytest.fail("pipx is not installed; tests/run installs the test extras") if os.environ.get("CI") == "true" \
+            else pytest.skip("pipx is not installed")
+    env = dict(os.environ, PIPX_HOME=str(tmp_path / "pipx"), PIPX_BIN_DIR=str(tmp_path / "bin"))
+    assert PIPX in README
+    result = subprocess.run([pipx, "install", "."], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    version = subprocess.run([str(tmp_path / "bin" / "mfa-export"), "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("mfa-export ")
+
+
+# Commands run by other tests, and why they are there rather than here.
+ELSEWHERE = {
+    'pip install . && eval "$(mfa-export 123456)"': "test_packaging.py (a wheel of the checkout, installed)",
+    "pip install .            # from a checkout, into the current environment": "test_packaging.py",
+    "./tests/run": "CI: .ci/run runs exactly this",
+    "./tests/run                 # everything: unit, HTTP (moto server + a strict fake STS), real shells": "CI",
+    "./tests/run -k fish         # a subset; arguments go to pytest": "CI (the same script, pytest arguments)",
+}
+# Table cells: the rc lines are what test_wrappers.py loads in each real shell; the eval idioms are
+# what test_shell_roundtrip.py runs; PowerShell and cmd.exe cannot be installed here, so their lines
+# are checked by the exact-output tests of test_renderers.py and test_integration_extras.py.
+TABLE_CELLS = {
+    'eval "$(mfa-export --init bash)"', 'eval "$(mfa-export --init zsh)"', 'eval "$(mfa-export --init ksh)"',
+    "mfa-export --init fish | source", 'eval "`mfa-export --init tcsh`"', "eval (mfa-export --init elvish | slurp)",
+    "execx($(mfa-export --init xonsh))", "mfa-export --init pwsh | Out-String | Invoke-Expression",
+    'eval "$(mfa-export --init bash --cmd awsmfa)"', 'eval "$(mfa-export 123456)"',
+    "mfa-export 123456 | source", 'eval "`mfa-export 123456`"', "mfa-export 123456 | Out-String | Invoke-Expression",
+    "eval (mfa-export 123456 | slurp)", "execx($(mfa-export 123456))", "mfa-export 123456 | from json | load-env",
+    "for /f \"delims=\" %i in ('mfa-export 123456 --shell cmd') do @%i",
+}
+
+
+def readme_commands():
+    """Lines of the shell and CI blocks, and inline code in tables, that run mfa-export, mfa or aws."""
+    commands = set()
+    for lang, body in BLOCKS:
+        if lang in ("sh", "fish", "yaml"):
+            for line in body.splitlines():
+                pattern = r"mfa-export|\baws " if lang == "yaml" else r"\b(mfa-export|mfa|aws)\b"
+                if re.search(pattern, line) and not line.lstrip().startswith("#"):
+                    commands.add(line.strip())
+    shell_tables = README.split("## Set up your shell", 1)[1].split("## What an export sets", 1)[0]
+    for cell in re.findall(r"\| `([^`|]*(?:\\\|[^`|]*)*)` \|", shell_tables):
+        if "mfa-export" in cell:
+            commands.add(cell.replace("\\|", "|"))
+    for cell in re.findall(r"\| ``(.*?)`` \|", shell_tables):
+        commands.add(cell.strip())
+    return commands
+
+
+def test_every_readme_command_is_exercised():
+    missing = sorted(c for c in readme_commands() if c not in RUN_HERE | set(ELSEWHERE) | TABLE_CELLS)
+    assert missing == []
+
+
+def test_troubleshooting_messages_are_the_real_ones():
+    source = "".join(p.read_text() for p in (ROOT / "mfa_export").rglob("*.py"))
+    table = README.split("## Troubleshooting", 1)[1].split("## Exit codes", 1)[0]
+    for message in re.findall(r"^\| `([^`]+)`", table, re.M):
+        for alternative in message.split("` / `"):
+            for fragment in alternative.split("..."):
+                fragment = fragment.strip(" ()")
+                if fragment:
+                    assert fragment in source, f"README troubleshooting: {fragment!r} is not in the code"
