@@ -12,6 +12,7 @@ import stat
 import zlib
 from datetime import datetime, timezone
 
+from mfa_export.atomic import write_private
 from mfa_export.credentials import Credentials, format_utc
 
 FORMAT_VERSION = 1
@@ -111,22 +112,7 @@ class SessionCache:
     def store(self, key, credentials, **details):
         entry = {"version": FORMAT_VERSION, "key": key, **details, "credentials": credentials.to_dict(),
                  "cached_at": format_utc(datetime.now(timezone.utc))}
-        data = json.dumps(entry, indent=1).encode("utf-8")
-        path = self.path(key)
-        temp = f"{path}.{os.getpid()}.tmp"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-            raise
+        write_private(self.path(key), json.dumps(entry, indent=1).encode("utf-8"))
 
     # -- clearing ----------------------------------------------------------------------------------
     def clear(self, profile=None):

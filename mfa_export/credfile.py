@@ -9,6 +9,7 @@ user's access keys is the worst thing this tool could do. The file is replaced a
 import os
 import re
 
+from mfa_export.atomic import write_private
 from mfa_export.credentials import format_utc, parse_utc
 from mfa_export.errors import ConfigError, OutputError
 
@@ -133,17 +134,4 @@ class CredentialsFile:
     def write(self, text):
         directory = os.path.dirname(self.path)
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        temp = f"{self.path}.mfa-export-{os.getpid()}.tmp"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-            raise
+        write_private(self.path, text.encode("utf-8"))

@@ -42,6 +42,15 @@ def write_aws_files(home, config="", credentials=""):
     (aws / "credentials").write_text(credentials)
 
 
+def add_user_profile(home, fake, name):
+    """A new user of the fake, appended to the credentials file as [name] with its device."""
+    user = fake.add_user(name)
+    path = home / ".aws" / "credentials"
+    path.write_text(path.read_text() + f"[{name}]\naws_access_key_id = {user.access_key_id}\n"
+                    f"aws_secret_access_key = {user.secret_access_key}\naws_arn_mfa = {user.serial}\n")
+    return user
+
+
 @pytest.fixture
 def fake_aws():
     fake = FakeAws().start()
@@ -91,3 +100,15 @@ def run_cli(args, env, stdin_text=None, timeout=60):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def start_and_wait_for_sts(fake, args, env, timeout=20):
+    """Start the CLI in the background and return once its GetSessionToken reached the fake."""
+    import time
+
+    proc = subprocess.Popen(cli_command() + list(args), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    while fake.count("GetSessionToken") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return proc

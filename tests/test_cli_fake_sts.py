@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.conftest import cli_command, write_aws_files
+from tests.conftest import cli_command, start_and_wait_for_sts, write_aws_files
 
 POSIX_FAIL = "false\n"
 
@@ -214,11 +214,7 @@ def test_unreachable_endpoint_fails_in_seconds(cli, env, user):
 
 def test_ctrl_c_exits_130_with_fail_statement(env, user, fake_aws):
     fake_aws.delay = 10
-    proc = subprocess.Popen(cli_command() + [user.code(), "--shell", "bash"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 20
-    while fake_aws.count("GetSessionToken") == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc = start_and_wait_for_sts(fake_aws, [user.code(), "--shell", "bash"], env)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130

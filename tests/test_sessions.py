@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pexpect
 import pytest
 
-from tests.conftest import cli_command
+from tests.conftest import add_user_profile, cli_command, start_and_wait_for_sts
 
 
 def exported(stdout):
@@ -69,7 +69,6 @@ def test_force_gets_a_new_session_and_replaces_the_entry(cli, env, user, fake_aw
 def test_no_cache_neither_reads_nor_writes(cli, env, user, fake_aws):
     assert cli([user.code(), "--shell", "bash", "--no-cache"], env).returncode == 0
     assert cache_files(env) == []
-    cli([user.code(), "--shell", "bash", "--force"], env) if False else None
     fake_aws.advance()
     assert cli([user.code(), "--shell", "bash"], env).returncode == 0  # writes
     fake_aws.advance()
@@ -78,11 +77,7 @@ def test_no_cache_neither_reads_nor_writes(cli, env, user, fake_aws):
 
 
 def test_entries_are_per_device_and_keys(cli, env, home, user, fake_aws):
-    other = fake_aws.add_user("bob")
-    (home / ".aws" / "credentials").write_text(
-        (home / ".aws" / "credentials").read_text()
-        + f"[bob]\naws_access_key_id = {other.access_key_id}\naws_secret_access_key = {other.secret_access_key}\n"
-        f"aws_arn_mfa = {other.serial}\n")
+    other = add_user_profile(home, fake_aws, "bob")
     assert cli([user.code(), "--shell", "bash"], env).returncode == 0
     assert cli([other.code(), "--shell", "bash", "-p", "bob"], env).returncode == 0
     assert len(cache_files(env)) == 2
@@ -92,11 +87,7 @@ def test_entries_are_per_device_and_keys(cli, env, home, user, fake_aws):
 
 
 def test_clear_cache_all_or_one_profile(cli, env, home, user, fake_aws):
-    other = fake_aws.add_user("carol")
-    (home / ".aws" / "credentials").write_text(
-        (home / ".aws" / "credentials").read_text()
-        + f"[carol]\naws_access_key_id = {other.access_key_id}\naws_secret_access_key = {other.secret_access_key}\n"
-        f"aws_arn_mfa = {other.serial}\n")
+    other = add_user_profile(home, fake_aws, "carol")
     cli([user.code(), "--shell", "bash"], env)
     cli([other.code(), "--shell", "bash", "-p", "carol"], env)
     result = cli(["--clear-cache", "-p", "carol"], env)
@@ -292,11 +283,7 @@ def test_parallel_runs_make_one_call_and_share_the_session(env, user, fake_aws):
 
 def test_waiting_for_a_lock_times_out_clearly(env, user, fake_aws):
     fake_aws.delay = 6
-    first = subprocess.Popen(cli_command() + [user.code(), "--shell", "bash"], env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while fake_aws.count("GetSessionToken") == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    first = start_and_wait_for_sts(fake_aws, [user.code(), "--shell", "bash"], env)
     second = subprocess.run(cli_command() + ["--shell", "bash"], env=dict(env, MFA_EXPORT_LOCK_TIMEOUT="1"),
                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
     first.communicate(timeout=30)
