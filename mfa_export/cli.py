@@ -346,7 +346,11 @@ def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
         return _fail(run, exc, exc.exit_code, str(exc))
     except Exception as exc:  # a bug: still fail closed, and say how to see more
         return _fail(run, exc, 1, f"unexpected error: {type(exc).__name__}: {exc}; rerun with --debug and report it")
-    _write(stdout, output)
+    try:
+        _write(stdout, output)
+    except OSError as exc:  # the reader went away (a closed pipe): nobody will apply the output
+        run.reporter.error(f"cannot write to stdout ({exc.strerror or exc}); nothing was applied")
+        return 1
     if run.shell is not None and output and _isatty(stdout) and not run.args.unset:
         run.reporter.eval_hint(run.shell)
     return run.exit_code

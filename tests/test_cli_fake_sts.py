@@ -300,3 +300,12 @@ def test_debug_failure_shows_a_traceback(cli, env, user):
     result = cli([wrong, "--shell", "bash", "--debug"], env)
     assert result.returncode == 4 and "Traceback" in result.stderr
     assert result.stdout == POSIX_FAIL
+
+
+def test_a_closed_stdout_is_reported_not_a_traceback(env):
+    proc = subprocess.Popen(cli_command() + ["--unset", "--shell", "bash"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert "cannot write to stdout" in err and "Traceback" not in err
