@@ -322,6 +322,16 @@ def _write(stream, text):
         stream.flush()
 
 
+def _silence(stream):
+    """Point a dead stdout at /dev/null, so the interpreter's own flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 def _isatty(stream):
     try:
         return stream.isatty()
@@ -350,6 +360,7 @@ def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
         _write(stdout, output)
     except OSError as exc:  # the reader went away (a closed pipe): nobody will apply the output
         run.reporter.error(f"cannot write to stdout ({exc.strerror or exc}); nothing was applied")
+        _silence(stdout)
         return 1
     if run.shell is not None and output and _isatty(stdout) and not run.args.unset:
         run.reporter.eval_hint(run.shell)
