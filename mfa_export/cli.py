@@ -8,6 +8,9 @@ from mfa_export import __version__
 from mfa_export.errors import EXIT_OK, Interrupted, MfaExportError, UsageError
 
 EPILOG = """\
+set up the `mfa` command (one line in your rc file; then: mfa 123456, mfa, mfa --unset):
+  eval "$(mfa-export --init bash)"       (zsh, sh, ksh, fish, tcsh, pwsh, elvish, xonsh, nu too)
+
 apply the output in the calling shell:
   bash/zsh/sh/ksh   eval "$(mfa-export 123456)"
   fish              mfa-export 123456 | source
@@ -21,7 +24,7 @@ exit codes:
   0    ok
   2    usage or bad input (including: no code given and no terminal to ask)
   3    configuration: profile, MFA device or keys missing; the code command failed
-  4    AWS refused: wrong or reused code, wrong key, wrong device
+  4    AWS refused: wrong or reused code, wrong key, wrong device, role not assumable
   5    network or service: unreachable, timeout, 5xx, throttled; another run's lock timed out
   6    the shell or format cannot represent the output
   130  interrupted
@@ -53,7 +56,8 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("code", nargs="?", metavar="CODE",
-                        help='6-digit MFA code; "-" reads it from stdin; omitted: prompt on the terminal')
+                        help='6-digit MFA code; "-" reads it from stdin; omitted: a cached session, else the '
+                        "code command, else a prompt on the terminal")
     parser.add_argument("-p", "--profile", metavar="NAME",
                         help="profile: one with access keys, or a role profile (role_arn + source_profile); "
                         "default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default")

@@ -281,3 +281,13 @@ def test_troubleshooting_messages_are_the_real_ones():
                 fragment = fragment.strip(" ()")
                 if fragment:
                     assert fragment in source, f"README troubleshooting: {fragment!r} is not in the code"
+
+
+def test_help_and_readme_give_the_same_exit_codes():
+    from mfa_export.cli import EPILOG
+
+    table = README.split("## Exit codes", 1)[1].split("##", 1)[0]
+    readme_codes = re.findall(r"^\| (\d+) \|", table, re.M)
+    help_codes = re.findall(r"^  (\d+) ", EPILOG.split("exit codes:", 1)[1], re.M)
+    assert sorted(readme_codes) == sorted(help_codes + ["127"])
+    assert "127: not found" in EPILOG
