@@ -38,6 +38,7 @@ WRITE_PROFILE = block("sh", "--write-profile mfa")
 FORMATS = block("sh", "--format dotenv > aws.env")
 CI_SCRIPT = block("sh", "#!/bin/sh")
 STDIN_FORM = 'oathtool --totp -b "$MFA_SEED" | mfa-export - --shell sh'
+SEED_ON_STDIN = block("sh", "oathtool --totp -b -)")
 GITHUB = block("yaml", "--format github")
 GITLAB = block("yaml", "--format dotenv > aws.env")
 PROMPTS = block("sh", "PROMPT_SUBST")
@@ -48,7 +49,7 @@ PIPX = "pipx install .           # or as an isolated command-line tool"
 
 RUN_HERE = {line.strip() for text in (
     WRAPPER_LINE, FIRST_RUN, MFA_COMMAND, CAPTURE, EXEC_MODE, ROLES, CREDENTIAL_PROCESS, WRITE_PROFILE, FORMATS,
-    CI_SCRIPT, STDIN_FORM, GITHUB, GITLAB, PROMPTS, FISH_PROMPT, LISTING, NU_SETUP.group(1).replace("\\|", "|"), PIPX,
+    CI_SCRIPT, STDIN_FORM, SEED_ON_STDIN, GITHUB, GITLAB, PROMPTS, FISH_PROMPT, LISTING, NU_SETUP.group(1).replace("\\|", "|"), PIPX,
 ) for line in text.splitlines() if line.strip()}
 
 
@@ -145,7 +146,7 @@ def ci_env(home, fake_aws, doug):
                 AWS_DEFAULT_REGION="eu-west-1")
 
 
-def test_ci_script(ci_env, doug, tmp_path):
+def test_ci_script(ci_env, doug, fake_aws, tmp_path):
     require("dash")
     script = CI_SCRIPT
     (tmp_path / "ci.sh").write_text(script)
@@ -155,8 +156,13 @@ def test_ci_script(ci_env, doug, tmp_path):
     assert result.returncode == 0, result.stderr
     assert arns(result.stdout) == [doug.arn]
     assert STDIN_FORM in README
-    result = subprocess.run(["sh", "-c", STDIN_FORM], env=ci_env, capture_output=True, text=True)
-    assert result.returncode == 0 and "export AWS_SESSION_TOKEN=" in result.stdout
+    for index, command in enumerate((STDIN_FORM, SEED_ON_STDIN)):
+        other = fake_aws.add_user(f"ci{index}")  # a code of its own: doug's was spent above
+        other.code()
+        env = dict(ci_env, AWS_ACCESS_KEY_ID=other.access_key_id, AWS_SECRET_ACCESS_KEY=other.secret_access_key,
+                   AWS_MFA_SERIAL=other.serial, MFA_SEED=other.seed)
+        result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env)
+        assert result.returncode == 0 and "export AWS_SESSION_TOKEN=" in result.stdout, result.stderr
 
 
 def test_github_actions_steps(ci_env, doug, tmp_path):
