@@ -172,9 +172,7 @@ class Run:
 
         if self.shell is None:
             raise UsageError("--unset writes shell code", "drop --format, or use --format shell")
-        if self.wrapped is not None:
-            return self.shell.render_wrapped(unset_plan())
-        return self.shell.render(unset_plan())
+        return self._render(None, unset_plan())
 
     def _clear_cache(self):
         from mfa_export.cache import SessionCache, cache_dir
@@ -220,7 +218,9 @@ class Run:
         settings = settings_module.resolve(self.args, self.environ)
         target = None
         if self.args.write_profile:
-            target = self._profile_target(settings, min_ttl)
+            from mfa_export.credfile import profile_target
+
+            target = profile_target(settings, self.args.write_profile, self.args.force, min_ttl, self.reporter.notice)
             if target is None:
                 return ""
         session = SessionSource(
@@ -241,26 +241,6 @@ class Run:
         output = self._render(session.credentials, plan)
         self._report(session, settings)
         return output
-
-    def _profile_target(self, settings, min_ttl):
-        """The credentials file to write, or None when the session stored there is still good."""
-        from mfa_export.credfile import CredentialsFile
-        from mfa_export.summary import local_time, relative
-
-        name = self.args.write_profile
-        target = CredentialsFile(settings.credentials_file)
-        protected = {settings.profile, settings.selected} | {step.origin for step in settings.roles}
-        target.check_writable(name, protected)
-        expiry = target.stored_expiry(name)
-        if expiry is not None and not self.args.force:
-            from datetime import datetime, timezone
-
-            left = (expiry - datetime.now(timezone.utc)).total_seconds()
-            if left > min_ttl:
-                self.reporter.notice(f"[{name}] in {target.path} holds a session until {local_time(expiry)} "
-                                     f"({relative(left)}); nothing written (--force replaces it)")
-                return None
-        return target
 
     def _report(self, session, settings):
         self.reporter.session(session.credentials, session.serial, settings.selected, settings.region,

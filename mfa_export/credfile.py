@@ -8,6 +8,7 @@ user's access keys is the worst thing this tool could do. The file is replaced a
 
 import os
 import re
+from datetime import datetime, timezone
 
 from mfa_export.atomic import write_private
 from mfa_export.credentials import format_utc, parse_utc
@@ -135,3 +136,21 @@ class CredentialsFile:
         directory = os.path.dirname(self.path)
         os.makedirs(directory, mode=0o700, exist_ok=True)
         write_private(self.path, text.encode("utf-8"))
+
+
+def profile_target(settings, name, force, min_ttl, notice):
+    """The credentials file to write [name] into, or None when the session stored there is still good."""
+    target = CredentialsFile(settings.credentials_file)
+    # Never the profiles this run reads its keys, device or roles from.
+    protected = {settings.profile, settings.selected} | {step.origin for step in settings.roles}
+    target.check_writable(name, protected)
+    expiry = target.stored_expiry(name)
+    if expiry is not None and not force:
+        left = (expiry - datetime.now(timezone.utc)).total_seconds()
+        if left > min_ttl:
+            from mfa_export.summary import local_time, relative
+
+            notice(f"[{name}] in {target.path} holds a session until {local_time(expiry)} ({relative(left)}); "
+                   "nothing written (--force replaces it)")
+            return None
+    return target
