@@ -49,7 +49,7 @@ def describe_profiles(environ, cache):
             try:
                 resolved = settings_module.resolve(
                     SimpleNamespace(profile=name, serial_number=None, duration=None, region=None, role_arn=None),
-                    clean)
+                    clean, files)
             except MfaExportError as exc:
                 row["problem"] = exc.message
             else:

@@ -113,9 +113,10 @@ class SessionSource:
         from mfa_export import sts
 
         credentials, label, identity = mfa.credentials, "the MFA session", None
+        configuration = sts.config_session(self.settings)
         last = len(self.settings.roles) - 1
         for index, step in enumerate(self.settings.roles):
-            signer = sts.SessionSigner(credentials, self.settings, label)
+            signer = sts.SessionSigner(credentials, configuration, label)
             duration = self.settings.duration if index == last else INTERMEDIATE_ROLE_DURATION
             name = step.session_name or default_session_name(mfa.serial)
             credentials, identity = sts.assume_role(signer, step, name, duration, self.settings.region)

@@ -170,8 +170,9 @@ def _role_duration(args, files, selected, roles):
     return duration
 
 
-def resolve(args, environ):
-    files = AwsFiles(environ)
+def resolve(args, environ, files=None):
+    """``files``: the parsed AWS files, when the caller resolves many profiles from one reading."""
+    files = files or AwsFiles(environ)
     named = _named_profile(args, environ)
     roles = ()
     if named is None and _has_long_term_env_keys(environ):

@@ -36,7 +36,6 @@ class Source:
     """Where the long-term keys come from, and a botocore session that signs with them."""
 
     def __init__(self, settings, environ):
-        self.settings = settings
         self.label = settings.source_label
         if settings.profile is None:
             self.session = botocore.session.Session()
@@ -83,29 +82,33 @@ class Source:
         return frozen.access_key
 
     def client(self, service, region):
-        return _client(self.session, service, region)
+        return self.session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG)
 
 
-def _client(session, service, region):
-    return session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG)
+def config_session(settings):
+    """A botocore session for the profile's configuration (endpoints, CA bundle), used with explicit keys.
+
+    One serves every step of a role chain, so the service model is loaded once.
+    """
+    return botocore.session.Session(profile=settings.profile) if settings.profile else botocore.session.Session()
 
 
 class SessionSigner:
-    """Signs with temporary credentials (an MFA session, or a role session further down a chain).
+    """Signs with temporary credentials (an MFA session, or a role session further down a chain)."""
 
-    The long-term profile still provides configuration (endpoints, CA bundle); only the keys differ.
-    """
-
-    def __init__(self, credentials, settings, label):
-        self.session = botocore.session.Session(profile=settings.profile) if settings.profile \
-            else botocore.session.Session()
-        self.session.set_credentials(credentials.access_key_id, credentials.secret_access_key,
-                                     credentials.session_token)
+    def __init__(self, credentials, session, label):
+        self.credentials = credentials
+        self.session = session
         self.label = label
         self.access_key_id = credentials.access_key_id
 
     def client(self, service, region):
-        return _client(self.session, service, region)
+        return self.session.create_client(
+            service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG,
+            aws_access_key_id=self.credentials.access_key_id,
+            aws_secret_access_key=self.credentials.secret_access_key,
+            aws_session_token=self.credentials.session_token,
+        )
 
 
 def get_session_token(source, serial, code, duration, region):

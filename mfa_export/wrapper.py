@@ -32,6 +32,7 @@ def needs_passthrough(args):
             if index + 1 >= len(args) or args[index + 1] != "shell":
                 return True
         elif arg.startswith("--format=") or (arg.startswith("-f") and not arg.startswith("--")):
-            if arg.split("=", 1)[-1] != "shell" and arg[2:] != "shell":
+            value = arg[len("--format="):] if arg.startswith("--format=") else arg[len("-f"):]
+            if value != "shell":
                 return True
     return False
