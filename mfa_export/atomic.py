@@ -1,14 +1,57 @@
-"""Write a private file atomically: a 0600 temp file beside it (created 0600, never chmod'ed after the
-secret is in it), fsync'ed, then renamed over the target; on any failure the temp file is removed."""
+"""Replace a file atomically: a temp file beside it, created 0600 (and given the old file's mode and
+owner before any data is in it), fsync'ed, then renamed over the target, and the directory fsync'ed.
+On any failure (a full disk, a size limit, a signal) the temp file is removed and the old file stays
+whole: a reader sees the old bytes or the new ones, never a mix."""
 
 import os
 
+TEMP_MARK = ".mfa-export-"
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_path(path):
+    return f"{path}{TEMP_MARK}{os.getpid()}{TEMP_SUFFIX}"
+
+
+def is_temp_of(path, name):
+    """Whether ``name`` (in path's directory) is a temp file some run made for ``path``."""
+    base = os.path.basename(path) + TEMP_MARK
+    return name.startswith(base) and name.endswith(TEMP_SUFFIX) and name[len(base):-len(TEMP_SUFFIX)].isdigit()
+
+
+def make_private_dirs(directory):
+    """Create ``directory`` and any missing parents 0700, whatever the umask (os.makedirs gives the
+    parents the umask's default, 0777 under umask 000)."""
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask; a fresh, empty directory
+
 
 def write_private(path, data):
-    temp = f"{path}.mfa-export-{os.getpid()}.tmp"
+    """A new private file (0600) at ``path``, whatever was there."""
+    replace_file(path, data)
+
+
+def replace_file(path, data, mode=0o600, owner=None):
+    """Replace ``path`` with ``data``; ``mode`` and ``owner`` ((uid, gid) or None) are the new file's."""
+    temp = temp_path(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if owner is not None:
+                os.fchown(handle.fileno(), *owner)
+            if mode != 0o600:
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -19,3 +62,18 @@ def write_private(path, data):
         except OSError:
             pass
         raise
+    _sync_directory(os.path.dirname(path) or ".")
+
+
+def _sync_directory(directory):
+    # The rename is durable only once the directory is on disk; not every file system allows this.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

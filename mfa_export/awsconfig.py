@@ -1,13 +1,18 @@
-"""Read the AWS config and credentials files the way botocore locates them, without importing it.
+"""Read the AWS config and credentials files the way botocore locates and maps them, without importing it.
 
 Settings (mfa_serial, region, source_profile) are needed on the cached path, where importing
-botocore would cost a quarter of a second; the keys themselves are left to botocore (sts.py).
+botocore would cost a quarter of a second; the keys themselves are left to botocore (sts.py). Both
+files go through inifile.py, the same reader the --write-profile editor uses, so what a run reads
+and what it edits are the same sections.
 """
 
-import configparser
 import os
+import stat
 
 from mfa_export.errors import ConfigError
+from mfa_export.inifile import IniError, IniText
+
+BOM = "\ufeff"
 
 
 def config_path(environ):
@@ -18,16 +23,73 @@ def credentials_path(environ):
     return os.path.expanduser(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
 
 
-def _read(path):
-    parser = configparser.RawConfigParser(interpolation=None)
+def read_text(path):
+    """The file's text, or None when there is no regular file (botocore then reads nothing, too).
+
+    A FIFO or device at the path is never opened: botocore skips anything that is not a regular
+    file, and opening a FIFO would block the run.
+    """
     try:
-        with open(path, encoding="utf-8") as handle:
-            parser.read_file(handle)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
-        return {}
-    except (configparser.Error, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}".splitlines()[0], "fix the file's syntax") from None
-    return {name: dict(parser.items(name)) for name in parser.sections()}
+        return None
+    except PermissionError:
+        raise ConfigError(f"cannot read {path}: permission denied",
+                          f"check the file's owner and mode (ls -l {path})") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: not UTF-8 text (byte {exc.start})",
+                          "save it as UTF-8; the AWS CLI cannot read it either") from None
+
+
+def parse(path, text):
+    try:
+        return IniText(text)
+    except IniError as exc:
+        if text.startswith(BOM):
+            raise ConfigError(f"cannot read {path}: it starts with a byte-order mark",
+                              "save it as UTF-8 without BOM; the AWS CLI cannot read it either") from None
+        raise ConfigError(f"cannot read {path}: {exc}",
+                          "fix that line; the AWS CLI cannot read this file either") from None
+
+
+def read_ini(path):
+    text = read_text(path)
+    return parse(path, text if text is not None else "")
+
+
+def profile_sections(ini):
+    """{profile name: section name} of a config file, as botocore's build_profile_map makes it."""
+    profiles = {}
+    for name in ini.sections:
+        if name.startswith("profile"):
+            parts = _words(name)
+            if parts is not None and len(parts) == 2:
+                profiles[parts[1]] = name
+        elif name == "default":
+            profiles["default"] = name
+    return profiles
+
+
+_SHLEX_SPACE = str.maketrans("\t\r\n", "   ")  # shlex's whitespace, as spaces
+
+
+def _words(text):
+    """shlex.split(text), without importing shlex for the common names that need no quoting."""
+    if not any(c in text for c in "'\"\\"):
+        return [word for word in text.translate(_SHLEX_SPACE).split(" ") if word]
+    import shlex
+
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return None
 
 
 class AwsFiles:
@@ -40,32 +102,33 @@ class AwsFiles:
         self._credentials = None
 
     @property
-    def config_sections(self):
+    def config_ini(self):
         if self._config is None:
-            raw = _read(self.config_file)
-            sections = {}
-            for name, values in raw.items():
-                if name.startswith("profile "):
-                    sections[name[len("profile "):].strip()] = values
-                elif name == "default":
-                    sections.setdefault("default", values)
-            self._config = sections
+            self._config = read_ini(self.config_file)
+            self._profiles = profile_sections(self._config)
         return self._config
 
     @property
-    def credentials_sections(self):
+    def credentials_ini(self):
         if self._credentials is None:
-            self._credentials = _read(self.credentials_file)
+            self._credentials = read_ini(self.credentials_file)
         return self._credentials
 
+    def config_section(self, profile):
+        """The config file's section name that botocore reads for ``profile``, or None."""
+        self.config_ini  # noqa: B018 - parses on first use
+        return self._profiles.get(profile)
+
     def config(self, profile):
-        return self.config_sections.get(profile, {})
+        section = self.config_section(profile)
+        return self.config_ini.values(section) if section else {}
 
     def credentials(self, profile):
-        return self.credentials_sections.get(profile, {})
+        return self.credentials_ini.values(profile) or {}
 
     def has_profile(self, profile):
-        return profile in self.config_sections or profile in self.credentials_sections
+        return self.config_section(profile) is not None or profile in self.credentials_ini.sections
 
     def profile_names(self):
-        return sorted(set(self.config_sections) | set(self.credentials_sections))
+        self.config_ini  # noqa: B018 - parses on first use
+        return sorted(set(self._profiles) | set(self.credentials_ini.sections))

@@ -5,7 +5,7 @@ import os
 import sys
 
 from mfa_export import __version__
-from mfa_export.errors import EXIT_OK, Interrupted, MfaExportError, UsageError
+from mfa_export.errors import EXIT_OK, Interrupted, MfaExportError, OutputError, UsageError
 
 EPILOG = """\
 set up the `mfa` command (one line in your rc file; then: mfa 123456, mfa, mfa --unset):
@@ -151,15 +151,15 @@ class Run:
         if self.args.list_profiles:
             return self._list_profiles()
         exclusive = [flag for flag, on in (("--unset", self.args.unset), ("-- COMMAND", self.command),
-                                           ("--write-profile", self.args.write_profile)) if on]
+                                           ("--write-profile", self.args.write_profile is not None)) if on]
         if len(exclusive) > 1:
             raise UsageError(f"{' and '.join(exclusive)} do not go together")
         # Chosen before anything is spent: a bad --shell must not burn an MFA code.
-        if self.args.format == "github" and not self.command and not self.args.write_profile:
+        if self.args.format == "github" and not self.command and self.args.write_profile is None:
             from mfa_export.formats import github_env_path
 
             github_env_path(self.environ)
-        if self.args.format == "shell" and not self.command and not self.args.write_profile:
+        if self.args.format == "shell" and not self.command and self.args.write_profile is None:
             from mfa_export.detect import choose_shell
 
             self.shell = choose_shell(self.args.shell, self.environ)
@@ -211,17 +211,17 @@ class Run:
 
     def _export(self):
         from mfa_export import codes, inputs, settings as settings_module
+        from mfa_export.awsconfig import AwsFiles
         from mfa_export.session import SessionSource
 
         code = codes.code_from_argument(self.args.code, self.stdin)
         min_ttl = inputs.parse_span(self.args.min_ttl, "--min-ttl")
-        settings = settings_module.resolve(self.args, self.environ)
-        target = None
-        if self.args.write_profile:
-            from mfa_export.credfile import profile_target
-
-            target = profile_target(settings, self.args.write_profile, self.args.force, min_ttl, self.reporter.notice)
-            if target is None:
+        files = AwsFiles(self.environ)
+        settings = settings_module.resolve(self.args, self.environ, files)
+        writer = None
+        if self.args.write_profile is not None:
+            writer = self._profile_writer(settings, files, min_ttl)
+            if writer is None:
                 return ""
         session = SessionSource(
             settings, self.environ, self.reporter, code=code, use_cache=not self.args.no_cache,
@@ -232,22 +232,37 @@ class Run:
         plan = export_plan(session.credentials, settings.region, settings.selected)
         if self.command:
             return self._exec(plan, session, settings)
-        if target is not None:
-            target.write(target.with_session(self.args.write_profile, session.credentials))
+        if writer is not None:
+            written = writer.write(session.credentials)
             self._report(session, settings)
-            self.reporter.notice(f"wrote the session to [{self.args.write_profile}] in {target.path}; use it with "
-                                 f"--profile {self.args.write_profile} or AWS_PROFILE={self.args.write_profile}")
+            name = self.args.write_profile
+            self.reporter.notice(f"wrote {' and '.join(written)}; use it with --profile {name} or AWS_PROFILE={name}")
             return ""
         output = self._render(session.credentials, plan)
         self._report(session, settings)
         return output
+
+    def _profile_writer(self, settings, files, min_ttl):
+        """The --write-profile target, checked before a code is spent; None when it holds a good session."""
+        from mfa_export.writeprofile import ProfileWriter
+
+        writer = ProfileWriter(settings, self.args.write_profile, files, self.environ, self.reporter)
+        fresh = None if self.args.force else writer.fresh_until(min_ttl)
+        if fresh is None:
+            return writer
+        from mfa_export.summary import local_time, relative
+
+        expiry, left = fresh
+        self.reporter.notice(f"[{self.args.write_profile}] in {writer.credentials_file} holds a session until "
+                             f"{local_time(expiry)} ({relative(left)}); nothing written (--force replaces it)")
+        return None
 
     def _report(self, session, settings):
         self.reporter.session(session.credentials, session.serial, settings.selected, settings.region,
                               cached=session.cached, identity=session.identity)
 
     def _render(self, credentials, plan):
-        if self.wrapped is not None:
+        if self.wrapped is not None and self.shell is not None:
             return self.shell.render_wrapped(plan)
         if self.shell is not None:
             return self.shell.render(plan)
@@ -268,9 +283,11 @@ class Run:
         execmode.exec_command(path, self.command, env)  # does not return
 
     def fail_output(self, status):
+        if self.args is not None and (self.args.status or self.args.complete):
+            return ""  # read by prompts and completion, never eval'ed
         if self.wrapped is not None:
             return self.wrapped.wrapped_fail(status)
-        if self.command or (self.args is not None and (self.args.format != "shell" or self.args.write_profile
+        if self.command or (self.args is not None and (self.args.format != "shell" or self.args.write_profile is not None
                                                        or self.args.list_profiles or self.args.clear_cache
                                                        or self.args.init or self.args.complete)):
             return ""
@@ -296,13 +313,13 @@ def _fallback_shell(environ):
     return get_shell(canonical_name(environ.get("MFA_EXPORT_SHELL", "")) or "sh")
 
 
-def _write(stream, text):
+def _write(stream, data):
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        buffer.write(text.encode("utf-8"))
+        buffer.write(data)
         buffer.flush()
     else:
-        stream.write(text)
+        stream.write(data.decode("utf-8"))
         stream.flush()
 
 
@@ -323,17 +340,102 @@ def _isatty(stream):
         return False
 
 
+class _QuietStream:
+    """stderr as the summary sees it: a write that fails (stderr closed, its reader gone) is dropped.
+
+    A person who closed stderr still gets the export; what must fail closed is stdout, never this.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            self._stream.write(text)
+        except (OSError, ValueError, AttributeError):
+            pass
+        return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def isatty(self):
+        return _isatty(self._stream)
+
+    def fileno(self):
+        return self._stream.fileno()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _fill_standard_fds():
+    """Open /dev/null on a closed fd 0, 1 or 2, so that no file this run opens becomes one of them
+    (a cache entry on fd 2 would receive the next message; a code command would inherit it)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                opened = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the run is, so that locks and temp files are let go as for ^C."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, frame):
+    raise Terminated(signum)
+
+
+def _catch_termination():
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            try:
+                signal.signal(number, _on_signal)
+            except (OSError, ValueError):  # not the main thread (tests calling main())
+                pass
+
+
 def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
     argv = sys.argv[1:] if argv is None else argv
     environ = os.environ if environ is None else environ
+    if stdout is None:
+        _fill_standard_fds()
+        _catch_termination()
     stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
+    stderr = _QuietStream(stderr or sys.stderr)
     run = Run(environ, stdin if stdin is not None else sys.stdin, stdout, stderr)
     try:
         try:
-            output = run.execute(argv)
-        except KeyboardInterrupt:
-            raise Interrupted("interrupted; nothing was exported") from None
+            try:
+                output = run.execute(argv)
+            except KeyboardInterrupt:
+                raise Interrupted("interrupted; nothing was exported") from None
+            try:
+                data = output.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise OutputError(f"the output would hold {exc.object[exc.start:exc.end]!r}, which is not valid "
+                                  "text (a value that is not UTF-8, from an argument, variable or file)",
+                                  "nothing was exported; fix that value") from None
+        except Terminated as exc:
+            code = 128 + exc.signum
+            return _fail(run, Interrupted("terminated by a signal; nothing was exported"), code, None)
     except SystemExit as exc:  # argparse after --help / --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except MfaExportError as exc:
@@ -341,7 +443,7 @@ def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
     except Exception as exc:  # a bug: still fail closed, and say how to see more
         return _fail(run, exc, 1, f"unexpected error: {type(exc).__name__}: {exc}; rerun with --debug and report it")
     try:
-        _write(stdout, output)
+        _write(stdout, data)
     except OSError as exc:  # the reader went away (a closed pipe): nobody will apply the output
         run.reporter.error(f"cannot write to stdout ({exc.strerror or exc}); nothing was applied")
         _silence(stdout)
@@ -360,9 +462,9 @@ def _fail(run, exc, code, message):
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         run.stderr.write(run.redactor.redact(text) if run.redactor else text)
     reporter = getattr(run, "reporter", None) or Reporter.for_stream(run.stderr, run.environ)
-    reporter.error(message)
+    reporter.error(message or str(exc))
     try:
-        _write(run.stdout, run.fail_output(code))
+        _write(run.stdout, run.fail_output(code).encode("utf-8"))
     except Exception:
         pass  # nothing more we can say on stdout; the exit code still fails
     return code

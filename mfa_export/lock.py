@@ -1,8 +1,13 @@
-"""One prompt for many terminals: runs that need the same session take turns.
+"""Locks between mfa-export runs, on sibling lock files (filelock).
 
-The lock is held across check -> code -> STS -> write, so the first run asks for the code and the
-others wait, then find its session in the cache. filelock is imported here only, on a cache miss: it
-costs ~100 ms of start-up that a cached run must not pay.
+SessionLock: one prompt for many terminals. Runs that need the same session take turns: the lock is
+held across check -> code -> STS -> write, so the first run asks for the code and the others wait,
+then find its session in the cache.
+FileEditLock: a user's file (credentials, config) is re-read, changed and replaced under it, so no
+run writes back a copy that another run changed meanwhile; it is never held while waiting for a person.
+
+filelock is imported here only, on a cache miss: it costs ~100 ms of start-up that a cached run must
+not pay.
 """
 
 import os
@@ -13,13 +18,15 @@ DEFAULT_TIMEOUT = 120.0  # the first run may be waiting for a person to type a c
 
 
 def lock_timeout(environ):
-    try:
-        return float(environ.get("MFA_EXPORT_LOCK_TIMEOUT", DEFAULT_TIMEOUT))
-    except ValueError:
-        return DEFAULT_TIMEOUT
+    from mfa_export.inputs import seconds_from_env
+
+    return seconds_from_env(environ, "MFA_EXPORT_LOCK_TIMEOUT", DEFAULT_TIMEOUT)
 
 
-class SessionLock:
+class _Lock:
+    activity = "holds the lock"  # what the run holding it is doing, as the waiting message says
+    advice = "finish or stop that run, then try again"
+
     def __init__(self, path, timeout, on_wait):
         import filelock
 
@@ -33,19 +40,68 @@ class SessionLock:
         try:
             self._lock.acquire(timeout=0)
         except self._filelock.Timeout:
-            self.on_wait(f"another mfa-export run is getting this session; waiting up to {self.timeout:.0f}s")
+            self.on_wait(f"another mfa-export run{self._holder()} {self.activity}; waiting up to {self.timeout:.0f}s")
             try:
                 self._lock.acquire(timeout=self.timeout)
             except self._filelock.Timeout:
-                raise ServiceError(
-                    f"gave up after {self.timeout:.0f}s waiting for another mfa-export run (lock {self.path})",
-                    "finish or stop that run (it may be waiting for a code), then try again",
-                ) from None
+                raise ServiceError(f"gave up after {self.timeout:.0f}s waiting for another mfa-export run (lock {self.path})",
+                                   self.advice) from None
+        self._claim()
         return self
 
     def __exit__(self, *exc):
+        try:
+            os.unlink(self.path + ".owner")
+        except OSError:
+            pass
         self._lock.release()
         return False
+
+    # The lock file itself is truncated by every attempt to take it, so who holds it is noted beside it.
+    def _claim(self):
+        import time
+
+        try:
+            fd = os.open(self.path + ".owner", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                         0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(f"{os.getpid()} {time.strftime('%H:%M:%S')}\n")
+        except OSError:
+            pass
+
+    def _holder(self):
+        try:
+            fd = os.open(self.path + ".owner", os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd) as handle:
+                pid, since = handle.read(64).split()[:2]
+        except (OSError, ValueError):
+            return ""
+        return f" (pid {int(pid)}, since {since})" if pid.isdigit() else ""
+
+
+class SessionLock(_Lock):
+    activity = "is getting this session"
+    advice = "finish or stop that run (it may be waiting for a code), then try again"
+
+
+class FileEditLock(_Lock):
+    def __init__(self, path, timeout, on_wait):
+        directory, name = os.path.split(path)
+        super().__init__(os.path.join(directory, f".{name}.mfa-export.lock"), timeout, on_wait)
+        self.activity = f"is editing {path}"
+
+
+def unusable_lock(path):
+    """Why ``path`` cannot serve as a lock file (a FIFO, socket, device, directory or link), or None."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot be checked ({exc.strerror})"
+    return None if stat.S_ISREG(info.st_mode) else "is not a regular file"
 
 
 def lock_path(entry_path):

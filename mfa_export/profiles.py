@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from mfa_export import settings as settings_module
 from mfa_export.awsconfig import AwsFiles
 from mfa_export.credentials import format_utc
-from mfa_export.credfile import EXPIRY_KEY
+from mfa_export.writeprofile import EXPIRY_KEY
 from mfa_export.errors import MfaExportError
 from mfa_export.session import cache_keys
 

@@ -34,7 +34,7 @@ CAPTURE = block("sh", "out=$(mfa-export 123456 --shell bash)")
 EXEC_MODE = block("sh", '-- "$SHELL"')
 ROLES = block("sh", "--role-arn")
 CREDENTIAL_PROCESS = block("sh", "aws sts get-caller-identity --profile mfa\n", exact=True)
-WRITE_PROFILE = block("sh", "--write-profile mfa")
+WRITE_PROFILE = block("sh", "--write-profile session")
 FORMATS = block("sh", "--format dotenv > aws.env")
 CI_SCRIPT = block("sh", "#!/bin/sh")
 STDIN_FORM = 'oathtool --totp -b "$MFA_SEED" | mfa-export - --shell sh'

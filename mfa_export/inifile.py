@@ -1,0 +1,244 @@
+"""The INI dialect of the AWS files, read and edited exactly as botocore reads it.
+
+botocore parses ~/.aws/config and ~/.aws/credentials with ``configparser.RawConfigParser()`` at its
+defaults (``=`` or ``:`` delimiters, whole-line ``#``/``;`` comments, indented continuation lines,
+strict: no duplicate sections or keys, a ``[DEFAULT]`` section merged into every other one), read
+through ``open()`` with universal newlines, and then turns a value whose first line is empty into a
+nested section (``s3 =`` followed by indented ``key = value`` lines). This module repeats that
+algorithm line by line, remembering where each section and key stands, so that:
+
+- the export path sees the same profiles and values botocore would (and fails where it fails);
+- an edit can replace or add keys in one section and leave every other byte of the file alone.
+
+The property tests compare this parser with configparser and botocore on generated files.
+"""
+
+import io
+
+COMMENT_PREFIXES = ("#", ";")
+DEFAULT_SECTION = "DEFAULT"
+
+
+class IniError(ValueError):
+    """The text is not in the dialect: botocore (and so every AWS tool) would refuse the whole file."""
+
+    def __init__(self, message, lineno=None):
+        super().__init__(message if lineno is None else f"line {lineno}: {message}")
+        self.lineno = lineno
+
+
+class Option:
+    """One key: its line, the lines its value continues on, and the value as configparser joins it."""
+
+    __slots__ = ("key", "start", "end", "indent", "parts")
+
+    def __init__(self, key, start, indent, first):
+        self.key = key  # as written (stripped), before configparser lower-cases it
+        self.start = start  # index of the key's line
+        self.end = start + 1  # index after its last continuation line
+        self.indent = indent
+        self.parts = [first]
+
+    @property
+    def value(self):
+        return "\n".join(self.parts).rstrip()
+
+
+class Section:
+    __slots__ = ("name", "header", "end", "options")
+
+    def __init__(self, name, header):
+        self.name = name
+        self.header = header  # index of the [name] line
+        self.end = header + 1  # index after the section's last line (next header or end of file)
+        self.options = {}  # lower-cased key -> Option, in file order
+
+
+def split_lines(text):
+    """Lines with their endings, split where open()'s universal newlines split: \\n, \\r\\n and \\r only."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _header(value):
+    """configparser's SECTCRE, ``\\[(?P<header>.+)\\]`` matched at the start: the name up to the last ]."""
+    if value[:1] == "[":
+        close = value.rfind("]")
+        if close >= 2:
+            return value[1:close]
+    return None
+
+
+class IniText:
+    """A parsed file. ``lines`` keep their endings, so ``"".join(lines)`` is the text itself."""
+
+    def __init__(self, text):
+        self.text = text
+        self.lines = split_lines(text)
+        self.sections = {}  # name -> Section, in file order; [DEFAULT] is not among them
+        self.default_options = {}  # the keys of [DEFAULT] (which may be opened more than once)
+        self._parse()
+
+    def _parse(self):
+        # The loop is configparser.RawConfigParser._read (Python 3.9-3.13), with positions kept.
+        section = None  # the Section being read; None before the first header
+        options = None  # its options dict (default_options inside [DEFAULT])
+        option = None  # the Option that continuation lines extend
+        indent_level = 0
+        added = set()
+        for index, line in enumerate(self.lines):
+            lineno = index + 1
+            stripped = line.strip()
+            if not stripped or stripped.startswith(COMMENT_PREFIXES):
+                # A blank line (not a comment) is part of the current value, if more of it follows.
+                if not stripped and option is not None:
+                    option.parts.append("")
+                continue
+            indent = len(line) - len(line.lstrip())
+            if option is not None and indent > indent_level:
+                option.parts.append(stripped)
+                option.end = index + 1
+                continue
+            indent_level = indent
+            name = _header(stripped)
+            if name is not None:
+                if section is not None:
+                    section.end = index
+                if name == DEFAULT_SECTION:
+                    section, options = None, self.default_options
+                elif name in self.sections:
+                    raise IniError(f"section [{name}] appears twice", lineno)
+                else:
+                    section = self.sections[name] = Section(name, index)
+                    options = section.options
+                option = None
+                continue
+            if options is None:
+                raise IniError("a key comes before any [section] header", lineno)
+            at = min((i for i in (stripped.find("="), stripped.find(":")) if i >= 0), default=-1)
+            key = stripped[:at].rstrip() if at >= 0 else ""
+            if not key:
+                raise IniError(f"not a 'key = value' line or a [section] header: {stripped[:40]!r}", lineno)
+            lowered = key.lower()
+            where = (DEFAULT_SECTION if section is None else section.name, lowered)
+            if where in added:
+                raise IniError(f"key {lowered!r} appears twice in section [{where[0]}]", lineno)
+            added.add(where)
+            option = options[lowered] = Option(key, index, indent, stripped[at + 1:].strip())
+        if section is not None:
+            section.end = len(self.lines)
+        self._check_nested()
+
+    def _check_nested(self):
+        # botocore refuses the whole file when a nested section holds a line without "=".
+        # [DEFAULT]'s values only reach botocore through a section.
+        groups = [self.default_options] if self.sections else []
+        for options in groups + [s.options for s in self.sections.values()]:
+            for option in options.values():
+                value = option.value
+                if value.startswith("\n"):
+                    nested(value, option.start + 1)
+
+    def values(self, name):
+        """{key: value} of section ``name`` as botocore sees it ([DEFAULT]'s keys included), or None."""
+        section = self.sections.get(name)
+        if section is None:
+            return None
+        merged = {key: option.value for key, option in self.default_options.items()}
+        merged.update((key, option.value) for key, option in section.options.items())
+        return merged
+
+    def as_botocore(self):
+        """What botocore.configloader.raw_config_parse returns for this text."""
+        result = {}
+        for name in self.sections:
+            result[name] = {k: nested(v) if v.startswith("\n") else v for k, v in self.values(name).items()}
+        return result
+
+    # -- editing --------------------------------------------------------------------------------
+
+    def newline(self):
+        first = self.lines[0] if self.lines else "\n"
+        ending = first[len(first.rstrip("\r\n")):]
+        return ending or "\n"
+
+    def with_values(self, name, values, header=None):
+        """The text with ``values`` set in section ``name`` (appended as ``header`` when missing).
+
+        A key the section has keeps its line's indentation and spelling and loses its old
+        continuation lines; a key it lacks goes after its last key. Comments, blank lines and
+        every other section stay byte for byte.
+        """
+        nl = self.newline()
+        lines = list(self.lines)
+        section = self.sections.get(name)
+        if section is None:
+            if lines and not lines[-1].endswith(("\n", "\r")):
+                lines[-1] += nl
+            if lines and lines[-1].strip():
+                lines.append(nl)
+            lines.append(f"{header or '[' + name + ']'}{nl}")
+            lines += [f"{key} = {value}{nl}" for key, value in values.items()]
+            return "".join(lines)
+        pending = dict(values)
+        replaced = {}
+        for option in section.options.values():
+            if option.key.lower() in pending:
+                old = lines[option.start]
+                ending = old[len(old.rstrip("\r\n")):] or nl
+                value = pending.pop(option.key.lower())
+                replaced[option.start] = (option.end, f"{old[:option.indent]}{option.key} = {value}{ending}")
+        if section.options:
+            last = list(section.options.values())[-1]
+            at, indent = last.end, lines[last.start][:last.indent]
+        else:
+            at, indent = section.header + 1, self._indent_after(section)
+        added = [f"{indent}{key} = {value}{nl}" for key, value in pending.items()]
+        out = lines[:section.header + 1]
+        if not out[-1].endswith(("\n", "\r")):
+            out[-1] += nl
+        index = section.header + 1
+        while index < section.end:
+            if index == at:
+                out += added
+                added = []
+            if index in replaced:
+                end, text = replaced[index]
+                out.append(text)
+                # Drop the old value's continuation lines; comments and blank lines among them stay.
+                out += [line for line in lines[index + 1:end] if not _is_value_line(line)]
+                index = end
+                continue
+            out.append(lines[index])
+            index += 1
+        if added:
+            if out and not out[-1].endswith(("\n", "\r")):
+                out[-1] += nl
+            out += added
+        out += lines[section.end:]
+        return "".join(out)
+
+    def _indent_after(self, section):
+        """Indentation for keys put into an empty section: as deep as the next header, so that header
+        does not become a continuation line of the new keys."""
+        for line in self.lines[section.end:section.end + 1]:
+            return line[:len(line) - len(line.lstrip())]
+        return ""
+
+
+def _is_value_line(line):
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith(COMMENT_PREFIXES)
+
+
+def nested(value, lineno=None):
+    """botocore's _parse_nested: the lines of a value that starts on the next line, as a dict."""
+    parsed = {}
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        key, sep, rest = line.partition("=")
+        if not sep:
+            raise IniError(f"nested setting {line[:40]!r} has no '='", lineno)
+        parsed[key.strip()] = rest.strip()
+    return parsed

@@ -1,0 +1,230 @@
+"""--write-profile: put a session into the shared credentials file (and its region into the config
+file) without disturbing anything else in files that hold the user's long-term keys.
+
+Two phases. ``ProfileWriter`` checks everything that can be checked before an MFA code is spent:
+the NAME, both files' syntax (botocore's dialect, inifile.py), that [NAME] holds no long-term keys
+and is no profile this run reads, and that the files can be replaced. ``write`` runs after the code
+and the STS call: under a lock on each file it reads the file again, changes only the target section
+(the config file only to add a missing region), checks the result parses to exactly that change,
+and replaces the file atomically with its mode and owner. Nothing another process wrote meanwhile
+is lost, and the lock is never held while waiting for a person.
+"""
+
+import os
+import stat
+import unicodedata
+from datetime import datetime, timezone
+
+from mfa_export import awsconfig
+from mfa_export.atomic import is_temp_of, make_private_dirs, replace_file
+from mfa_export.credentials import format_utc, parse_utc
+from mfa_export.errors import ConfigError
+from mfa_export.inifile import DEFAULT_SECTION
+
+EXPIRY_KEY = "x_security_token_expires"  # the key other tools already read
+SESSION_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", EXPIRY_KEY)
+
+# Config keys that botocore's provider chain prefers to the credentials file (a session written there
+# would be ignored), and credential_process, which the written session would silently hide.
+_OVERRIDING = ("role_arn", "credential_source", "web_identity_token_file", "sso_session", "sso_start_url")
+_HIDDEN = ("credential_process",)
+_NAME_FORBIDDEN = set("[];#=\"'\\")
+
+
+def check_name(name):
+    """Refuse a NAME that could not stand as one [NAME] header read back as NAME by every reader."""
+    problem = None
+    if not name:
+        problem = "is empty"
+    elif name != name.strip():
+        problem = "starts or ends with white space"
+    elif any(c in _NAME_FORBIDDEN for c in name):
+        problem = "holds one of [ ] ; # = ' \" \\"
+    elif _has_break_or_control(name):
+        problem = "holds a line break or control character"
+    elif name == DEFAULT_SECTION:
+        problem = "is the INI default section, whose keys every profile inherits"
+    if problem:
+        raise ConfigError(f"--write-profile {name!r} {problem}", "choose a plain name, e.g. --write-profile mfa")
+
+
+def _has_break_or_control(text):
+    return len(text.splitlines()) > 1 or text.endswith(("\n", "\r")) or any(
+        unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+
+
+def check_value(key, value):
+    if value != value.strip() or _has_break_or_control(value) or not value:
+        raise ConfigError(f"{key} cannot be written to an INI file as it is (empty, edge space, line break "
+                          "or control character)", "nothing was written; check the STS endpoint you are using")
+
+
+def _describe(path):
+    """(mode, owner) to give the replaced file, after checking it can be replaced at all."""
+    directory = os.path.dirname(path) or "."
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None:
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path} is not a regular file", "nothing was written")
+        if not info.st_mode & stat.S_IWUSR:
+            raise ConfigError(f"{path} is read-only", f"make it writable (chmod u+w {path}) or choose another file")
+        if info.st_uid != os.geteuid() and os.geteuid() != 0:
+            raise ConfigError(f"{path} belongs to another user", "run as that user; its owner would change")
+    existing = directory
+    while not os.path.isdir(existing):
+        existing = os.path.dirname(existing) or "."
+    if not os.access(existing, os.W_OK | os.X_OK) or _read_only_fs(existing):
+        raise ConfigError(f"cannot write in {existing}: permission denied or read-only file system",
+                          f"{path} is replaced as a whole, so its directory must be writable")
+    if info is None:
+        return 0o600, None
+    owner = (info.st_uid, info.st_gid) if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()) else None
+    return stat.S_IMODE(info.st_mode), owner
+
+
+def _read_only_fs(directory):
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+class ProfileWriter:
+    def __init__(self, settings, name, files, environ, reporter):
+        check_name(name)
+        self.name = name
+        self.environ = environ
+        self.reporter = reporter
+        self.credentials_file = os.path.realpath(settings.credentials_file)  # edit a symlink's target
+        self.config_file = os.path.realpath(settings.config_file)
+        self.region = settings.region
+        # Never the profiles this run reads its keys, device or roles from.
+        self.protected = {settings.profile, settings.selected} | {step.origin for step in settings.roles}
+        self._check(files)
+        _describe(self.credentials_file)
+        if self.region:
+            check_value("region", self.region)
+            if not files.config(name).get("region"):
+                _describe(self.config_file)
+        self.stored_expiry = self._expiry(files.credentials_ini)
+
+    def _check(self, files):
+        name = self.name
+        if name in self.protected:
+            raise ConfigError(f"refusing to write the session into [{name}]: mfa-export reads that profile's "
+                              "settings or keys to make the session", f"choose another name, e.g. --write-profile "
+                              f"{name}-mfa")
+        own = files.credentials_ini.sections.get(name)
+        keys = {key for key in own.options} if own else set()
+        if "aws_access_key_id" in keys and "aws_session_token" not in keys:
+            where = f"{name}] in {self.credentials_file}"
+            raise ConfigError(f"refusing to overwrite [{where}: it holds long-term access keys",
+                              f"choose another name, e.g. --write-profile {name}-mfa")
+        profile = files.config(name)
+        if profile.get("aws_access_key_id") and not profile.get("aws_session_token"):
+            raise ConfigError(f"refusing to write [{name}]: profile {name} in {self.config_file} holds long-term "
+                              "access keys, which the session would hide", f"choose another name, e.g. "
+                              f"--write-profile {name}-mfa")
+        for keys, effect in ((_OVERRIDING, "so AWS tools would not use the written session"),
+                             (_HIDDEN, "which the written session would hide")):
+            found = [key for key in keys if profile.get(key)]
+            if found:
+                raise ConfigError(f"refusing to write [{name}]: profile {name} in {self.config_file} sets "
+                                  f"{found[0]}, {effect}", f"choose another name, e.g. --write-profile {name}-mfa")
+
+    def _expiry(self, credentials):
+        values = credentials.values(self.name) or {}
+        try:
+            return parse_utc(values[EXPIRY_KEY]) if values.get(EXPIRY_KEY) else None
+        except ValueError:
+            return None
+
+    def fresh_until(self, min_ttl):
+        """(expiry, seconds left) of a session already in [NAME] with more than ``min_ttl`` left, else None."""
+        if self.stored_expiry is None:
+            return None
+        left = (self.stored_expiry - datetime.now(timezone.utc)).total_seconds()
+        return (self.stored_expiry, left) if left > min_ttl else None
+
+    def write(self, credentials):
+        """Write the session (and a missing region); returns what was written, for the summary."""
+        values = dict(zip(SESSION_KEYS, (credentials.access_key_id, credentials.secret_access_key,
+                                         credentials.session_token, format_utc(credentials.expiration))))
+        for key, value in values.items():
+            check_value(key, value)
+        self._edit(self.credentials_file, self.name, None, values, recheck=True)
+        written = [f"the session to [{self.name}] in {self.credentials_file}"]
+        if self.region:
+            header = "[default]" if self.name == "default" else f"[profile {_quoted(self.name)}]"
+            if self._edit(self.config_file, None, header, {"region": self.region}, only_missing=True):
+                written.append(f"region = {self.region} to {header} in {self.config_file}")
+        return written
+
+    def _edit(self, path, section, header, values, recheck=False, only_missing=False):
+        """Change ``values`` in one section of ``path`` under its lock; False when nothing had to change."""
+        from mfa_export.lock import FileEditLock, lock_timeout, unusable_lock
+
+        make_private_dirs(os.path.dirname(path))
+        lock = FileEditLock(path, lock_timeout(self.environ), self.reporter.notice)
+        problem = unusable_lock(lock.path)
+        if problem:
+            raise ConfigError(f"cannot lock {path}: {lock.path} {problem}", "remove it, then run again")
+        with lock:
+            _remove_stale_temps(path)
+            # Read again: another process may have changed the file since this run started.
+            if recheck:
+                files = awsconfig.AwsFiles(self.environ)
+                self._check(files)  # [NAME] may have been given long-term keys meanwhile
+                ini = files.credentials_ini
+            else:
+                ini = awsconfig.read_ini(path)
+            if section is None:  # the config file: the section botocore reads for the profile
+                section = awsconfig.profile_sections(ini).get(self.name) or header[1:-1]
+                current = ini.values(section) or {}
+                if only_missing and current.get("region"):
+                    return False  # never change a region the user chose
+            text = ini.with_values(section, values, header)
+            _verify(ini, awsconfig.parse(path, text), section, values, path)
+            mode, owner = _describe(path)
+            try:
+                replace_file(path, text.encode("utf-8"), mode, owner)
+            except OSError as exc:
+                raise ConfigError(f"could not write {path}: {exc.strerror or exc}; it is unchanged",
+                                  "the session is cached: fix that, then run again without a code") from None
+        return True
+
+
+def _quoted(name):
+    """The name as botocore's shlex.split of "profile NAME" gives it back (NAME holds no quotes)."""
+    return f'"{name}"' if " " in name else name
+
+
+def _verify(before, after, section, values, path):
+    """The edited text must read, as botocore reads it, as the old file with exactly ``values`` set."""
+    expected = {name: before.values(name) for name in before.sections}
+    expected.setdefault(section, {k: o.value for k, o in before.default_options.items()})
+    expected[section] = {**expected[section], **values}
+    expected[DEFAULT_SECTION] = {k: o.value for k, o in before.default_options.items()}
+    actual = {name: after.values(name) for name in after.sections}
+    actual[DEFAULT_SECTION] = {k: o.value for k, o in after.default_options.items()}
+    if actual != expected:
+        raise ConfigError(f"refusing to write {path}: the edit would change more than [{section}]",
+                          "nothing was written; please report this with the file's layout (not its keys)")
+
+
+def _remove_stale_temps(path):
+    """Temp files a killed run left beside ``path`` (they may hold keys); safe under the file's lock."""
+    directory = os.path.dirname(path)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if is_temp_of(path, name):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
