@@ -12,7 +12,7 @@ import stat
 import zlib
 from datetime import datetime, timezone
 
-from mfa_export.atomic import write_private
+from mfa_export.atomic import TEMP_MARK, TEMP_SUFFIX, make_private_dirs, write_private
 from mfa_export.credentials import Credentials, format_utc
 
 FORMAT_VERSION = 1
@@ -52,7 +52,7 @@ class SessionCache:
         """Create the directory 0700, or check an existing one is ours and private."""
         parent = os.path.dirname(self.directory)
         if parent:
-            os.makedirs(parent, exist_ok=True)
+            make_private_dirs(parent)  # 0700 under any umask, like the cache itself
         try:
             os.mkdir(self.directory, 0o700)
         except FileExistsError:
@@ -73,11 +73,15 @@ class SessionCache:
         """The cached entry for ``key`` as a dict with Credentials under "credentials", or None."""
         path = self.path(key)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = _open_for_reading(path)
         except FileNotFoundError:
             return None
         except OSError as exc:
             self._distrust(path, f"cannot be opened ({exc.strerror})", warn)
+            return None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a directory cannot even be fdopen'ed
+            os.close(fd)
+            self._distrust(path, "is not a regular file", warn)
             return None
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
@@ -99,7 +103,10 @@ class SessionCache:
             if entry.get("version") != FORMAT_VERSION or entry.get("key") != key:
                 raise ValueError("written for another entry or format")
             entry["credentials"] = Credentials.from_dict(entry["credentials"])
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            if not all(isinstance(entry.get(k), (str, type(None))) for k in ("serial", "identity", "profile")):
+                raise ValueError("a field that should be text is not")
+            entry["credentials"].seconds_left()  # an expiry datetime cannot compare raises here, not later
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, UnicodeDecodeError) as exc:
             self._distrust(path, f"is corrupt ({type(exc).__name__})", warn)
             return None
         return entry
@@ -122,9 +129,13 @@ class SessionCache:
             names = os.listdir(self.directory)
         except FileNotFoundError:
             return 0
+        self.remove_stale_temps(names)
         for name in names:
             path = os.path.join(self.directory, name)
             if not name.endswith(".json"):
+                continue
+            if not _is_regular(path):
+                self.warn(f"leaving {path} alone: it is not a regular file")
                 continue
             if profile is not None and _profile_of(path) != profile:
                 continue
@@ -133,12 +144,62 @@ class SessionCache:
                 removed += 1
             except FileNotFoundError:
                 pass
+            except OSError as exc:
+                self.warn(f"could not remove {path}: {exc.strerror}")
         return removed
+
+    def remove_stale_temps(self, names=None):
+        """Temp files of runs that were killed (kill -9) before they could clean up: they hold sessions."""
+        try:
+            names = os.listdir(self.directory) if names is None else names
+        except OSError:
+            return
+        for name in names:
+            pid = _temp_owner(name)
+            if pid is None or _alive(pid):
+                continue
+            try:
+                os.unlink(os.path.join(self.directory, name))
+            except OSError:
+                pass
+
+
+def _temp_owner(name):
+    """The pid in an atomic.py temp name ("<entry>.json.mfa-export-<pid>.tmp"), else None."""
+    if not name.endswith(TEMP_SUFFIX) or TEMP_MARK not in name:
+        return None
+    pid = name[name.rindex(TEMP_MARK) + len(TEMP_MARK):-len(TEMP_SUFFIX)]
+    return int(pid) if pid.isascii() and pid.isdigit() else None
+
+
+def _alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: not ours to judge
+    return True
+
+
+def _open_for_reading(path):
+    # O_NONBLOCK: a FIFO planted at an entry's path must not hang the run (it is then refused as
+    # "not a regular file"); on a regular file the flag changes nothing.
+    return os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+
+
+def _is_regular(path):
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _profile_of(path):
     try:
-        with open(path, "rb") as handle:
+        with os.fdopen(_open_for_reading(path), "rb") as handle:
             return json.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")
     except (OSError, ValueError, AttributeError):
         return None

@@ -25,9 +25,10 @@ exit codes:
   2    usage or bad input (including: no code given and no terminal to ask)
   3    configuration: profile, MFA device or keys missing; the code command failed
   4    AWS refused: wrong or reused code, wrong key, wrong device, role not assumable
-  5    network or service: unreachable, timeout, 5xx, throttled; another run's lock timed out
+  5    network or service: unreachable, timeout ($MFA_EXPORT_TIMEOUT, default 30s), 5xx, throttled,
+       an answer that is not STS's; another run's lock timed out
   6    the shell or format cannot represent the output
-  130  interrupted
+  130  interrupted (129 SIGHUP, 143 SIGTERM)
   with -- COMMAND: the command's own status (127: not found)
 On failure stdout holds only a statement that makes the caller's eval fail.
 
@@ -115,11 +116,13 @@ class Run:
         self.command = None
         self.wrapped = None  # the shell whose `mfa` wrapper called us (--wrapped)
         self.exit_code = EXIT_OK
+        self.argv = []
 
     def execute(self, argv):
         from mfa_export.summary import Reporter
         from mfa_export.wrapper import needs_passthrough, split_wrapped
 
+        self.argv = argv
         wrapped, argv = split_wrapped(argv)
         if wrapped is not None:
             from mfa_export.shells import get_shell
@@ -285,6 +288,8 @@ class Run:
     def fail_output(self, status):
         if self.args is not None and (self.args.status or self.args.complete):
             return ""  # read by prompts and completion, never eval'ed
+        if self.args is None and {"--status", "--complete"} & set(self.argv):
+            return ""
         if self.wrapped is not None:
             return self.wrapped.wrapped_fail(status)
         if self.command or (self.args is not None and (self.args.format != "shell" or self.args.write_profile is not None
@@ -352,15 +357,16 @@ class _QuietStream:
     def write(self, text):
         try:
             self._stream.write(text)
+            self._stream.flush()
         except (OSError, ValueError, AttributeError):
-            pass
+            _silence(self._stream)  # or the interpreter's flush at exit fails, with status 120
         return len(text)
 
     def flush(self):
         try:
             self._stream.flush()
         except (OSError, ValueError, AttributeError):
-            pass
+            _silence(self._stream)
 
     def isatty(self):
         return _isatty(self._stream)

@@ -9,6 +9,12 @@ from mfa_export.inputs import parse_code
 
 TTY_PATH = "/dev/tty"
 PROMPT_ATTEMPTS = 3
+MAX_INPUT = 4096  # a code is 6 digits: more than this on stdin or from a code command is not a code
+
+# Never handed to a code command: it only has to print a code, and in env-key mode these are the
+# long-term keys.
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                        "AWS_CREDENTIAL_EXPIRATION")
 
 
 def code_from_argument(code_arg, stdin):
@@ -16,7 +22,10 @@ def code_from_argument(code_arg, stdin):
     if code_arg is None:
         return None
     if code_arg == "-":
-        line = stdin.readline() if stdin is not None else ""
+        line = stdin.readline(MAX_INPUT + 1) if stdin is not None else ""
+        if len(line) > MAX_INPUT:
+            raise UsageError(f"CODE is '-' but stdin gave more than {MAX_INPUT} characters without a line break",
+                             "pipe only the 6-digit code in, e.g. echo 123456 | mfa-export -")
         if not line.strip():
             raise UsageError("CODE is '-' but stdin gave no code", "pipe the 6-digit code in, e.g. echo 123456 | mfa-export -")
         return parse_code(line)
@@ -51,10 +60,9 @@ DEFAULT_COMMAND_TIMEOUT = 60.0
 
 
 def command_timeout(environ):
-    try:
-        return float(environ.get("MFA_EXPORT_CODE_TIMEOUT", DEFAULT_COMMAND_TIMEOUT))
-    except ValueError:
-        return DEFAULT_COMMAND_TIMEOUT
+    from mfa_export.inputs import seconds_from_env
+
+    return seconds_from_env(environ, "MFA_EXPORT_CODE_TIMEOUT", DEFAULT_COMMAND_TIMEOUT)
 
 
 def code_from_command(command, origin, environ, timeout):
@@ -67,12 +75,18 @@ def code_from_command(command, origin, environ, timeout):
     from mfa_export.errors import ConfigError
     from mfa_export.subprocess_group import ForegroundGroup, GroupTimeout
 
+    from mfa_export.subprocess_group import TooMuchOutput
+
+    environ = {k: v for k, v in environ.items() if k not in CREDENTIAL_VARIABLES}
     try:
         with ForegroundGroup(command, environ, TTY_PATH) as group:
-            out, status = group.run(timeout)
+            out, status = group.run(timeout, MAX_INPUT)
     except GroupTimeout:
         raise ConfigError(f"the code command ({origin}) did not finish within {timeout:.0f}s",
                           "run it by hand to see where it hangs") from None
+    except TooMuchOutput:
+        raise ConfigError(f"the code command ({origin}) printed more than {MAX_INPUT} bytes",
+                          "make it print only the code, e.g. ykman oath accounts code -s NAME") from None
     if status != 0:
         raise ConfigError(f"the code command ({origin}) failed with exit status {status}",
                           "run it by hand to see why")

@@ -23,14 +23,20 @@ def _assignments(plan):
     return [(name, value) for name, value in plan if value is not None]
 
 
+# Variables whose values the user chose (a profile name, a region), not the STS endpoint.
+_USER_VALUES = {"MFA_EXPORT_PROFILE": "the profile's name", "AWS_REGION": "the region",
+                "AWS_DEFAULT_REGION": "the region"}
+
+
 def dotenv(plan):
     """KEY=value lines (only the variables that are set: a dotenv file cannot unset one)."""
     lines = []
     for name, value in _assignments(plan):
         if not _DOTENV_SAFE.fullmatch(value):
             bad = next(c for c in value if not _DOTENV_SAFE.fullmatch(c))
-            raise OutputError(f"{name} contains {bad!r}, which dotenv readers do not agree on",
-                              "nothing was written; check the STS endpoint you are using")
+            hint = (f"nothing was written; use a simpler name for {_USER_VALUES[name]} or another format"
+                    if name in _USER_VALUES else "nothing was written; check the STS endpoint you are using")
+            raise OutputError(f"{name} contains {bad!r}, which dotenv readers do not agree on", hint)
         lines.append(f"{name}={value}\n")
     return "".join(lines)
 
@@ -69,9 +75,30 @@ def github(plan, environ, secret_names=("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TO
             parts = [value] + (value.split("\n") if "\n" in value else [])
             masks += [f"::add-mask::{_command_value(part)}\n" for part in parts if part]
     data = "".join(entries).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    _append_whole(path, data)
+    return "".join(masks)
+
+
+def _append_whole(path, data):
+    """One append that lands whole, or is undone: a truncated heredoc would swallow the job's later
+    variables. The runner owns the file, so it is appended to, as GitHub documents, not replaced."""
+    from mfa_export.errors import ConfigError
+
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o600)
     try:
-        os.write(fd, data)  # one append: the entries land whole or not at all
+        start = os.fstat(fd).st_size
+        try:
+            written = os.write(fd, data)
+        except OSError as exc:
+            written, error = 0, exc.strerror
+        else:
+            error = "short write (disk full?)" if written != len(data) else None
+        if error:
+            try:
+                if written:
+                    os.ftruncate(fd, start)
+            except OSError:
+                pass
+            raise ConfigError(f"could not append to $GITHUB_ENV ({path}): {error}", "nothing was exported")
     finally:
         os.close(fd)
-    return "".join(masks)

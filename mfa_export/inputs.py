@@ -5,7 +5,7 @@ botocore checks only lengths, so "abcdef" or a duration of 999999 would otherwis
 
 import re
 
-from mfa_export.errors import UsageError
+from mfa_export.errors import ConfigError, UsageError
 
 MIN_DURATION = 900
 MAX_DURATION = 129600
@@ -14,6 +14,8 @@ DEFAULT_DURATION = 43200
 _CODE = re.compile(r"[0-9]{6}")
 _DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
 _SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
+# botocore's own rule for a region: one DNS label, since it becomes part of the endpoint's host name.
+_REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?", re.ASCII)
 
 
 def parse_code(text):
@@ -30,13 +32,36 @@ def parse_code(text):
 def parse_span(text, what="duration"):
     """Seconds from "3600", "15m", "12h", "1h30m" or "90m30s"."""
     text = text.strip().lower()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²", which isdigit() accepts and int() refuses
         return int(text)
     match = _DURATION.fullmatch(text) if text else None
     if match and any(match.groupdict().values()):
         parts = {k: int(v or 0) for k, v in match.groupdict().items()}
         return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
     raise UsageError(f"{what} {text!r} is not understood", "use seconds or a form like 15m, 12h, 1h30m")
+
+
+def check_region(region, source, error=UsageError):
+    """``region`` if it can stand in an endpoint's host name, as botocore requires."""
+    if not _REGION.fullmatch(region):
+        raise error(f"region {region!r} (from {source}) is not a region name",
+                    "expected e.g. eu-west-1; check for stray spaces or a carriage return")
+    return region
+
+
+def seconds_from_env(environ, name, default, maximum=86400.0):
+    """A timeout from the environment: a finite number of seconds above 0 and at most ``maximum``."""
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= maximum:  # also refuses nan and inf
+        raise ConfigError(f"${name} is {raw!r}, not a number of seconds", f"set it between 0 and {maximum:.0f}, "
+                          f"or unset it for the default ({default:.0f})")
+    return value
 
 
 def parse_duration(text):

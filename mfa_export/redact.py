@@ -18,6 +18,8 @@ _PATTERNS = [
     # form-encoded bodies and signature fragments
     (re.compile(r"(TokenCode=)[^&\s'\"]*"), r"\1" + MASK),
     (re.compile(r"(Signature=)[0-9a-fA-F]+"), r"\1" + MASK),
+    # access key ids (long-term AKIA, session ASIA), wherever they stand: Credential=, bodies, reprs
+    (re.compile(r"(?<![A-Za-z0-9])(AKIA|ASIA)[A-Z0-9]{12,124}(?![A-Za-z0-9])"), r"\1" + MASK),
 ]
 
 

@@ -66,10 +66,16 @@ class SessionSource:
         refuse_if_nested(self.settings.source_label)  # before the lock: the parent run holds it
         if self.cache is None:
             return fetch()
-        from mfa_export.lock import SessionLock, lock_path, lock_timeout
+        from mfa_export.lock import SessionLock, lock_path, lock_timeout, unusable_lock
 
-        lock = SessionLock(lock_path(self.cache.path(key)), lock_timeout(self.environ), self.reporter.notice)
-        with lock:
+        path = lock_path(self.cache.path(key))
+        problem = unusable_lock(path)
+        if problem:
+            self.reporter.warning(f"not caching this session: lock {path} {problem}")
+            self.cache = None
+            return fetch()
+        self.cache.remove_stale_temps()
+        with SessionLock(path, lock_timeout(self.environ), self.reporter.notice):
             # Another run may have fetched the session while this one waited.
             return self._from_cache(key, min_ttl, quiet=True) or fetch()
 
@@ -96,6 +102,7 @@ class SessionSource:
     def _new_mfa_session(self):
         from mfa_export import sts  # the expensive import: only when AWS must be asked
 
+        sts.start_budget(self.environ)
         source = sts.Source(self.settings, self.environ)
         serial = self.settings.serial
         if serial is None:
@@ -112,6 +119,7 @@ class SessionSource:
         mfa = self._obtain(self.mfa_key, self._new_mfa_session, ROLE_SOURCE_MIN_TTL)
         from mfa_export import sts
 
+        sts.start_budget(self.environ)
         credentials, label, identity = mfa.credentials, "the MFA session", None
         configuration = sts.config_session(self.settings)
         last = len(self.settings.roles) - 1

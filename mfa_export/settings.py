@@ -138,13 +138,18 @@ def _chain_profiles(files, selected, base, roles):
 
 def _region(args, environ, files, selected):
     if args.region:
-        return args.region
-    env_region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+        return inputs.check_region(args.region, "--region")
+    candidates = [(environ.get("AWS_REGION"), "$AWS_REGION"), (environ.get("AWS_DEFAULT_REGION"), "$AWS_DEFAULT_REGION")]
     if selected is not None:
         # As botocore does, the selected profile's own region; it wins over the environment, which
         # may hold the region an earlier export set for another profile.
-        return files.config(selected).get("region") or env_region
-    return env_region or files.config("default").get("region")
+        candidates.insert(0, (files.config(selected).get("region"), f"region of profile {selected}"))
+    else:
+        candidates.append((files.config("default").get("region"), "region of profile default"))
+    for value, source in candidates:
+        if value:
+            return inputs.check_region(value, source, ConfigError)
+    return None
 
 
 def _role_duration(args, files, selected, roles):

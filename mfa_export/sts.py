@@ -5,24 +5,70 @@ botocore does the endpoint work (AWS_ENDPOINT_URL_STS/IAM, regional endpoints, p
 nothing here re-implements it.
 """
 
-from datetime import timezone
+import time
+from datetime import datetime, timezone
 
 import botocore.session
-from botocore.config import Config
 from botocore import exceptions as bce
+from botocore.config import Config
+from botocore.parsers import ResponseParserError
 
 from mfa_export.credentials import Credentials
+from mfa_export.deadline import DeadlineExceeded, NetworkBudget
+from mfa_export.errors import AwsRefused, ConfigError, ServiceError, UsageError
 from mfa_export.nesting import LoadingKeys, refuse_if_nested
 from mfa_export.redact import add_secret
-from mfa_export.errors import AwsRefused, ConfigError, ServiceError, UsageError
 
-# An unreachable endpoint must fail in seconds: short timeouts, few attempts. Retrying after a read
-# timeout may resend a code STS already consumed; the "already used" message covers that case.
-CLIENT_CONFIG = Config(
-    connect_timeout=5,
-    read_timeout=15,
-    retries={"total_max_attempts": 3, "mode": "standard"},
-)
+CONNECT_TIMEOUT = 5.0
+ATTEMPTS = 3
+# Failures that happen before a request is on the wire: retrying them cannot resend a code.
+_NOT_SENT = (bce.EndpointConnectionError, bce.ConnectTimeoutError)
+
+_budget = None  # the run's NetworkBudget, made on the first call
+
+
+def start_budget(environ):
+    """The run's one network budget; validated here, before any code is asked for."""
+    global _budget
+    if _budget is None:
+        _budget = NetworkBudget.from_environ(environ)
+    return _budget
+
+
+def _client_config(carries_code):
+    left = max(_budget.left, 0.1)
+    # A request that carried the MFA code is never sent again (STS takes each code once, so a
+    # resend after a lost answer would only be refused); other calls may retry within the budget.
+    return Config(connect_timeout=min(CONNECT_TIMEOUT, left), read_timeout=left,
+                  retries={"total_max_attempts": 1 if carries_code else ATTEMPTS, "mode": "standard"})
+
+
+def _call(signer, service, region, operation, params, carries_code=False):
+    """One AWS call under the budget; connection failures that sent nothing are retried."""
+    for attempt in range(1, ATTEMPTS + 1):
+        client = signer.client(service, region, _client_config(carries_code))
+        try:
+            with _budget:
+                return getattr(client, operation)(**params), client
+        except DeadlineExceeded:
+            raise ServiceError(f"no complete answer from {client.meta.endpoint_url} within {_budget.seconds:.0f}s "
+                               f"({_operation_name(operation)})", "check the network, HTTPS_PROXY and "
+                               "AWS_ENDPOINT_URL_*; set MFA_EXPORT_TIMEOUT to wait longer") from None
+        except _NOT_SENT as exc:
+            if not carries_code or attempt == ATTEMPTS or _budget.left < 1:
+                raise translate(exc, signer, _operation_name(operation), None, client) from exc
+            time.sleep(min(0.5 * attempt, _budget.left / 4))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # botocore's parser choking on a body that only looked like its protocol
+            raise _not_sts(client) from exc
+        except Exception as exc:
+            raise translate(exc, signer, _operation_name(operation), params.get("SerialNumber") or
+                            params.get("RoleArn"), client) from exc
+    raise AssertionError("unreachable")
+
+
+def _operation_name(method):
+    return "".join(part.capitalize() for part in method.split("_")).replace("Mfa", "MFA")
 
 # Only providers that can hold an IAM user's long-term keys. Instance metadata and container
 # providers would add network round trips and can only yield session credentials; assume-role and
@@ -81,8 +127,8 @@ class Source:
             )
         return frozen.access_key
 
-    def client(self, service, region):
-        return self.session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG)
+    def client(self, service, region, config):
+        return self.session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=config)
 
 
 def config_session(settings):
@@ -101,10 +147,13 @@ class SessionSigner:
         self.session = session
         self.label = label
         self.access_key_id = credentials.access_key_id
+        # A session from the cache was never seen by sts.py in this run: --debug must mask it too.
+        add_secret(credentials.secret_access_key)
+        add_secret(credentials.session_token)
 
-    def client(self, service, region):
+    def client(self, service, region, config):
         return self.session.create_client(
-            service, region_name=region or DEFAULT_STS_REGION, config=CLIENT_CONFIG,
+            service, region_name=region or DEFAULT_STS_REGION, config=config,
             aws_access_key_id=self.credentials.access_key_id,
             aws_secret_access_key=self.credentials.secret_access_key,
             aws_session_token=self.credentials.session_token,
@@ -112,12 +161,9 @@ class SessionSigner:
 
 
 def get_session_token(source, serial, code, duration, region):
-    client = source.client("sts", region)
-    try:
-        answer = client.get_session_token(SerialNumber=serial, TokenCode=code, DurationSeconds=duration)
-    except Exception as exc:
-        raise translate(exc, source, "GetSessionToken", serial) from exc
-    return _credentials(answer["Credentials"])
+    answer, client = _call(source, "sts", region, "get_session_token",
+                           {"SerialNumber": serial, "TokenCode": code, "DurationSeconds": duration}, carries_code=True)
+    return _credentials(answer, client)
 
 
 def assume_role(signer, step, session_name, duration, region):
@@ -125,26 +171,25 @@ def assume_role(signer, step, session_name, duration, region):
     params = {"RoleArn": step.role_arn, "RoleSessionName": session_name, "DurationSeconds": duration}
     if step.external_id:
         params["ExternalId"] = step.external_id
-    try:
-        answer = signer.client("sts", region).assume_role(**params)
-    except Exception as exc:
-        raise translate(exc, signer, "AssumeRole", step.role_arn) from exc
-    return _credentials(answer["Credentials"]), answer.get("AssumedRoleUser", {}).get("Arn", step.role_arn)
+    answer, client = _call(signer, "sts", region, "assume_role", params)
+    arn = (answer.get("AssumedRoleUser") or {}).get("Arn")
+    return _credentials(answer, client), arn if isinstance(arn, str) and arn else step.role_arn
 
 
 def discover_serial(source):
     """The caller's only MFA device, via iam:ListMFADevices (allowed before MFA in AWS's force-MFA policy)."""
-    client = source.client("iam", None)
     try:
-        devices = [d["SerialNumber"] for d in client.list_mfa_devices().get("MFADevices", [])]
-    except Exception as exc:
-        error = translate(exc, source, "ListMFADevices", None)
-        if isinstance(error, AwsRefused):
-            raise ConfigError(
-                f"no MFA device configured and {source.label} may not list them ({error.message})",
-                "pass --serial-number ARN or set mfa_serial in the profile",
-            ) from exc
-        raise error from exc
+        answer, client = _call(source, "iam", None, "list_mfa_devices", {})
+        devices = [d["SerialNumber"] for d in answer.get("MFADevices", [])]
+    except AwsRefused as error:
+        raise ConfigError(
+            f"no MFA device configured and {source.label} may not list them ({error.message})",
+            "pass --serial-number ARN or set mfa_serial in the profile",
+        ) from error
+    except (KeyError, TypeError, AttributeError):
+        raise _not_sts(client) from None
+    if not all(isinstance(d, str) for d in devices):
+        raise _not_sts(client)
     if not devices:
         raise ConfigError(f"the IAM user of {source.label} has no MFA device",
                           "assign one in the IAM console, or pass --serial-number")
@@ -154,15 +199,28 @@ def discover_serial(source):
     return devices[0]
 
 
-def _credentials(data):
-    add_secret(data["SecretAccessKey"])
-    add_secret(data["SessionToken"])
-    return Credentials(
-        access_key_id=data["AccessKeyId"],
-        secret_access_key=data["SecretAccessKey"],
-        session_token=data["SessionToken"],
-        expiration=data["Expiration"].astimezone(timezone.utc),
-    )
+def _credentials(answer, client):
+    """The Credentials of an answer, after checking it is one: a captive portal's 200 page or another
+    service's answer parses too, into something else."""
+    data = answer.get("Credentials") if isinstance(answer, dict) else None
+    fields = [data.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")] if isinstance(data, dict) else []
+    expiration = data.get("Expiration") if isinstance(data, dict) else None
+    if not (fields and all(isinstance(v, str) and v for v in fields) and isinstance(expiration, datetime)):
+        raise _not_sts(client)
+    add_secret(fields[1])
+    add_secret(fields[2])
+    try:
+        expiration = expiration.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise _not_sts(client) from None
+    return Credentials(access_key_id=fields[0], secret_access_key=fields[1], session_token=fields[2],
+                       expiration=expiration)
+
+
+def _not_sts(client):
+    endpoint = client.meta.endpoint_url if client is not None else "the endpoint"
+    return ServiceError(f"{endpoint} did not answer like STS", "check AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_IAM "
+                        "and any proxy (HTTPS_PROXY); a captive portal or wrong endpoint answers like this")
 
 
 def _assume_role_error(code, message, role_arn):
@@ -183,10 +241,15 @@ def _assume_role_error(code, message, role_arn):
 _THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
 
 
-def translate(exc, source, operation, serial):
+def translate(exc, source, operation, serial, client=None):
     """An MfaExportError for any exception botocore raised during ``operation``."""
     if isinstance(exc, bce.ClientError):
+        if not str(exc.response.get("Error", {}).get("Code", "")).strip() or \
+                str(exc.response.get("Error", {}).get("Code", "")).isdigit():
+            return _not_sts(client)  # botocore's stand-in code (the HTTP status) for a body it could not read
         return _client_error(exc, source, operation, serial)
+    if isinstance(exc, ResponseParserError):
+        return _not_sts(client)
     if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError,
                         bce.ConnectionClosedError, bce.ProxyConnectionError, bce.SSLError, bce.HTTPClientError)):
         return ServiceError(f"{operation} failed: cannot reach AWS ({exc})",

@@ -14,6 +14,10 @@ class GroupTimeout(Exception):
     pass
 
 
+class TooMuchOutput(Exception):
+    pass
+
+
 def _set_foreground(fd, pgid):
     # Called from a background group, tcsetpgrp raises SIGTTOU: ignore it for the call, as shells do.
     previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
@@ -45,8 +49,12 @@ class ForegroundGroup:
         if self.foreground is not None:
             _set_foreground(0, os.getpgrp())
 
-    def run(self, timeout):
-        """(stdout bytes, exit status); raises KeyboardInterrupt if Ctrl-C ended the command."""
+    def run(self, timeout, limit):
+        """(stdout bytes, exit status); raises KeyboardInterrupt if Ctrl-C ended the command.
+
+        At most ``limit`` bytes are read. Reading stops when the command exits, not at end of file:
+        a child it left running in the background may hold its stdout open for ever.
+        """
         proc = subprocess.Popen(self.command, shell=True, stdin=self.tty or subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, env=self.environ, preexec_fn=self._child_setup)
         if self.foreground is not None:
@@ -55,16 +63,44 @@ class ForegroundGroup:
             except OSError:
                 pass
         try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._kill(proc)
-            raise GroupTimeout() from None
+            out = self._read(proc, timeout, limit)
         except BaseException:
             self._kill(proc)
             raise
+        proc.stdout.close()
         if proc.returncode == -signal.SIGINT:
             raise KeyboardInterrupt
         return out, proc.returncode
+
+    @staticmethod
+    def _read(proc, timeout, limit):
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        fd = proc.stdout.fileno()
+        os.set_blocking(fd, False)
+        chunks, size, open_ = [], 0, True
+        while True:
+            exited = proc.poll() is not None
+            left = deadline - time.monotonic()
+            if left <= 0 and not exited:
+                raise GroupTimeout()
+            if open_:
+                ready, _, _ = select.select([fd], [], [], 0 if exited else min(left, 0.05))
+                if ready:
+                    data = os.read(fd, 65536)
+                    if data:
+                        chunks.append(data)
+                        size += len(data)
+                        if size > limit:
+                            raise TooMuchOutput()
+                        continue
+                    open_ = False  # end of file
+            elif not exited:
+                time.sleep(min(left, 0.05))
+            if exited:
+                return b"".join(chunks)
 
     @staticmethod
     def _kill(proc):

@@ -24,15 +24,39 @@ def split_wrapped(argv):
     return argv[1], argv[2:]
 
 
+# Short options that take a value (the rest of the cluster, or the next argument).
+_SHORT_WITH_VALUE = {"p", "s", "d", "f"}
+
+
 def needs_passthrough(args):
-    for index, arg in enumerate(args):
+    """Whether ``args`` ask for anything but export code, in any spelling argparse might accept or
+    refuse: ``-qh``, ``-hq``, ``--he`` (an abbreviation argparse refuses: it then prints its error to
+    the terminal, where it belongs), ``-qf json``, ``-fjson``, ``--format=json``."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        following = args[index + 1] if index + 1 < len(args) else None
         if arg == "--" or arg in _PASSTHROUGH or arg.startswith(("--init=", "--write-profile=")):
             return True
-        if arg in ("-f", "--format"):
-            if index + 1 >= len(args) or args[index + 1] != "shell":
+        if arg.startswith("--"):
+            name = arg.split("=", 1)[0]
+            if len(name) >= 3 and ("--help".startswith(name) or "--version".startswith(name)):
                 return True
-        elif arg.startswith("--format=") or (arg.startswith("-f") and not arg.startswith("--")):
-            value = arg[len("--format="):] if arg.startswith("--format=") else arg[len("-f"):]
-            if value != "shell":
-                return True
+            if name == "--format":
+                value = arg.split("=", 1)[1] if "=" in arg else following
+                if value != "shell":
+                    return True
+                index += 0 if "=" in arg else 1
+        elif arg.startswith("-") and len(arg) > 1:
+            for at, letter in enumerate(arg[1:], start=1):
+                if letter == "h":
+                    return True
+                if letter in _SHORT_WITH_VALUE:
+                    value = arg[at + 1:] or following
+                    if letter == "f" and value != "shell":
+                        return True
+                    if not arg[at + 1:]:
+                        index += 1  # the next argument was this option's value
+                    break
+        index += 1
     return False

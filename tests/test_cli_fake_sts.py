@@ -182,17 +182,22 @@ def test_no_code_and_no_terminal(cli, env, user, fake_aws):
     ("500", 5, "HTTP 500"),
     ("throttle", 5, "throttled"),
 ])
-def test_service_faults_after_retries(cli, env, user, fake_aws, fault, exit_code, phrase):
+def test_a_request_that_carried_the_code_is_never_resent(cli, env, user, fake_aws, fault, exit_code, phrase):
+    """STS answered (with a fault): it may have taken the code, so sending it again could only be refused."""
     fake_aws.fail_next(fault, count=3)
     assert_failed(cli([user.code(), "--shell", "bash"], env), exit_code, phrase)
-    assert fake_aws.count("GetSessionToken") == 3  # bounded retry
+    assert fake_aws.count("GetSessionToken") == 1
 
 
-def test_a_transient_fault_is_retried(cli, env, user, fake_aws):
+def test_a_transient_fault_is_retried_when_no_code_is_sent(cli, env, home, user, fake_aws):
+    role = fake_aws.add_role("admin", trusted={user.arn})
+    config = home / ".aws" / "config"
+    config.write_text(config.read_text() + f"[profile admin]\nrole_arn = {role.arn}\nsource_profile = default\n")
+    assert cli([user.code(), "--shell", "bash"], env).returncode == 0  # the MFA session, cached
     fake_aws.fail_next("500")
-    result = cli([user.code(), "--shell", "bash"], env)
+    result = cli(["-p", "admin", "--shell", "bash"], env)
     assert result.returncode == 0, result.stderr
-    assert fake_aws.count("GetSessionToken") == 2
+    assert fake_aws.count("AssumeRole") == 2 and fake_aws.count("GetSessionToken") == 1
 
 
 def test_slow_service_still_answers(cli, env, user, fake_aws):

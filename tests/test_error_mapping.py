@@ -26,12 +26,13 @@ class StubSource:
         for stubber in self.stubbers.values():
             stubber.activate()
 
-    def client(self, service, region):
+    def client(self, service, region, config):
         return self.clients[service]
 
 
 @pytest.fixture
 def source():
+    sts.start_budget({})
     return StubSource()
 
 
