@@ -35,6 +35,14 @@ def base_env(home):
     }
 
 
+def without_root_powers(command):
+    """``command`` run so that file permissions bind it: as root, without the capabilities that
+    override them (root ignores mode bits otherwise); as anyone else, as it is."""
+    if os.geteuid() != 0:
+        return list(command)
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", *command]
+
+
 def write_aws_files(home, config="", credentials=""):
     aws = home / ".aws"
     aws.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from mfa_export.credentials import Credentials, parse_utc
 from mfa_export.errors import ConfigError
 from mfa_export.inifile import IniText
 from mfa_export.writeprofile import check_name, check_value
-from tests.conftest import base_env, cli_command, write_aws_files
+from tests.conftest import base_env, cli_command, without_root_powers, write_aws_files
 
 MESSY = (
     "# my AWS keys -- do not share\n"
@@ -223,28 +223,15 @@ def test_read_only_file_is_refused_before_the_code(cli, messy_env, home, user, f
 
 
 def test_unwritable_directory_is_refused_before_the_code(messy_env, home, user, fake_aws):
-    """As an unprivileged user (root writes anywhere): the directory is checked before the code."""
-    import shutil
-    import tempfile
-
-    other = Path(tempfile.mkdtemp(prefix="mfa-export-nobody-"))
+    aws = home / ".aws"
+    os.chmod(aws, 0o555)
     try:
-        os.chmod(other, 0o755)
-        shutil.copytree(home / ".aws", other / ".aws")
-        for path in [other, *other.rglob("*")]:
-            os.chown(path, 65534, 65534)
-        os.chmod(other / ".aws", 0o555)
-        env = dict(messy_env, HOME=str(other), AWS_CONFIG_FILE=str(other / ".aws" / "config"),
-                   AWS_SHARED_CREDENTIALS_FILE=str(other / ".aws" / "credentials"),
-                   MFA_EXPORT_CACHE_DIR=str(other / "cache"))
-        result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cli_command(),
-                                 user.code(), "--write-profile", "fresh"], env=env, capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL, timeout=60)
-        assert result.returncode == 3, result.stderr
-        assert f"cannot write in {other / '.aws'}" in result.stderr and fake_aws.calls == []
+        result = subprocess.run(without_root_powers(cli_command() + [user.code(), "--write-profile", "fresh"]),
+                                env=messy_env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     finally:
-        os.chmod(other / ".aws", 0o755)
-        shutil.rmtree(other)
+        os.chmod(aws, 0o755)
+    assert result.returncode == 3, result.stderr
+    assert f"cannot write in {aws}" in result.stderr and fake_aws.calls == []
 
 
 def test_keeps_the_owner(cli, messy_env, home, user):
