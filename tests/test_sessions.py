@@ -289,6 +289,7 @@ def test_waiting_for_a_lock_times_out_clearly(env, user, fake_aws):
     first.communicate(timeout=30)
     assert second.returncode == 5 and second.stdout == "false\n"
     assert "waiting up to 1s" in second.stderr and "gave up after 1s" in second.stderr
+    assert f"another mfa-export run (pid {first.pid}, since " in second.stderr  # who it waited for
 
 
 # -- exec mode ------------------------------------------------------------------------------------
