@@ -169,3 +169,18 @@ def test_elvish_rc_line_defines_mfa_in_the_interactive_shell(env, tmp_path):
     child.expect(pexpect.EOF)
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before)
     assert "MARK $false END" in plain
+
+
+@pytest.mark.parametrize("shell", ["bash", "dash", "mksh"])
+@pytest.mark.parametrize("args", [["-qh"], ["-hq"], ["--he"], ["CODE", "-qf", "json"]])
+def test_help_in_any_spelling_is_never_evaluated(shell, args, env, user, tmp_path):
+    """The help text (or JSON) reaches the terminal as text; the shell never runs it as code."""
+    status = tmp_path / "status"
+    args = [user.code() if a == "CODE" else a for a in args]
+    text = script(shell, None, [(args, status, None)])
+    result = run_script(shell, text, env, tmp_path)
+    err = result.stderr.decode()
+    assert "not found" not in err and "syntax error" not in err, err
+    if args != ["--he"]:
+        assert read(status) == "0", err
+        assert (b"usage: mfa-export" in result.stdout) or (b'"Version": 1' in result.stdout)
