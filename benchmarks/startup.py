@@ -30,14 +30,14 @@ from pathlib import Path
 
 SERIAL = "arn:aws:iam::123456789012:mfa/bench"
 
-BARE_BOTO3 = """
+BARE_BOTO3 = f"""
 import boto3
 client = boto3.client("sts", region_name="eu-west-1")
-c = client.get_session_token(SerialNumber="%s", TokenCode="123456", DurationSeconds=43200)["Credentials"]
+c = client.get_session_token(SerialNumber="{SERIAL}", TokenCode="123456", DurationSeconds=43200)["Credentials"]
 print("export AWS_ACCESS_KEY_ID=" + c["AccessKeyId"])
 print("export AWS_SECRET_ACCESS_KEY=" + c["SecretAccessKey"])
 print("export AWS_SESSION_TOKEN=" + c["SessionToken"])
-""" % SERIAL
+"""
 
 
 def free_port():
@@ -48,8 +48,11 @@ def free_port():
 
 def start_moto():
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -71,11 +74,17 @@ def install_regular(into):
     ours = subprocess.run([sys.executable, "-c", purelib], capture_output=True, text=True, check=True).stdout.strip()
     Path(theirs, "benchmark-deps.pth").write_text(ours + "\n")
     wheels = Path(into, "wheels")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(root)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(root)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     wheel = next(wheels.glob("mfa_export-*.whl"))
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return str(Path(into, "bin", "mfa-export"))
 
 
@@ -104,22 +113,31 @@ def main():
             aws.mkdir()
             aws.joinpath("config").write_text(f"[default]\nregion = eu-west-1\nmfa_serial = {SERIAL}\n")
             aws.joinpath("credentials").write_text(
-                "[default]\naws_access_key_id = AKIABENCH\naws_secret_access_key = bench\n")
+                "[default]\naws_access_key_id = AKIABENCH\naws_secret_access_key = bench\n"
+            )
             env = {
-                "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8",
-                "AWS_CONFIG_FILE": str(aws / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
-                "AWS_ENDPOINT_URL_STS": url, "AWS_EC2_METADATA_DISABLED": "true",
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "HOME": home,
+                "LANG": "C.UTF-8",
+                "AWS_CONFIG_FILE": str(aws / "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
+                "AWS_ENDPOINT_URL_STS": url,
+                "AWS_EC2_METADATA_DISABLED": "true",
                 "MFA_EXPORT_CACHE_DIR": str(Path(home, "cache")),
-                "AWS_ACCESS_KEY_ID": "AKIABENCH", "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_ACCESS_KEY_ID": "AKIABENCH",
+                "AWS_SECRET_ACCESS_KEY": "bench",
             }
             mfa_env = {k: v for k, v in env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-            subprocess.run([mfa_export, "123456", "--shell", "bash", "-q"], env=mfa_env, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [mfa_export, "123456", "--shell", "bash", "-q"], env=mfa_env, check=True, stdout=subprocess.DEVNULL
+            )
             rows = [
                 ("python -c pass", time_runs([sys.executable, "-c", "pass"], env, args.runs)),
                 ("mfa-export, cached session", time_runs([mfa_export, "--shell", "bash", "-q"], mfa_env, args.runs)),
-                ("mfa-export, local STS (moto)",
-                 time_runs([mfa_export, "123456", "--shell", "bash", "-q", "--no-cache"], mfa_env, args.runs)),
+                (
+                    "mfa-export, local STS (moto)",
+                    time_runs([mfa_export, "123456", "--shell", "bash", "-q", "--no-cache"], mfa_env, args.runs),
+                ),
                 ("bare boto3 GetSessionToken script", time_runs([sys.executable, "-c", BARE_BOTO3], env, args.runs)),
             ]
     finally:

@@ -3,23 +3,25 @@ owner before any data is in it), fsync'ed, then renamed over the target, and the
 On any failure (a full disk, a size limit, a signal) the temp file is removed and the old file stays
 whole: a reader sees the old bytes or the new ones, never a mix."""
 
+from __future__ import annotations
+
 import os
 
 TEMP_MARK = ".mfa-export-"
 TEMP_SUFFIX = ".tmp"
 
 
-def temp_path(path):
+def temp_path(path: str) -> str:
     return f"{path}{TEMP_MARK}{os.getpid()}{TEMP_SUFFIX}"
 
 
-def is_temp_of(path, name):
+def is_temp_of(path: str, name: str) -> bool:
     """Whether ``name`` (in path's directory) is a temp file some run made for ``path``."""
     base = os.path.basename(path) + TEMP_MARK
-    return name.startswith(base) and name.endswith(TEMP_SUFFIX) and name[len(base):-len(TEMP_SUFFIX)].isdigit()
+    return name.startswith(base) and name.endswith(TEMP_SUFFIX) and name[len(base) : -len(TEMP_SUFFIX)].isdigit()
 
 
-def make_private_dirs(directory):
+def make_private_dirs(directory: str) -> None:
     """Create ``directory`` and any missing parents 0700, whatever the umask (os.makedirs gives the
     parents the umask's default, 0777 under umask 000)."""
     missing = []
@@ -37,12 +39,12 @@ def make_private_dirs(directory):
         os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask; a fresh, empty directory
 
 
-def write_private(path, data):
+def write_private(path: str, data: bytes) -> None:
     """A new private file (0600) at ``path``, whatever was there."""
     replace_file(path, data)
 
 
-def replace_file(path, data, mode=0o600, owner=None):
+def replace_file(path: str, data: bytes, mode: int = 0o600, owner: tuple[int, int] | None = None) -> None:
     """Replace ``path`` with ``data``; ``mode`` and ``owner`` ((uid, gid) or None) are the new file's."""
     temp = temp_path(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
@@ -65,7 +67,7 @@ def replace_file(path, data, mode=0o600, owner=None):
     _sync_directory(os.path.dirname(path) or ".")
 
 
-def _sync_directory(directory):
+def _sync_directory(directory: str) -> None:
     # The rename is durable only once the directory is on disk; not every file system allows this.
     try:
         fd = os.open(directory, os.O_RDONLY)

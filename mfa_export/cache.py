@@ -6,6 +6,8 @@ someone else or writable by others is ignored (with a warning) and replaced, nev
 A valid entry is read without any lock; the lock (lock.py) is only taken on a miss.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import stat
@@ -15,11 +17,18 @@ from datetime import datetime, timezone
 from mfa_export.atomic import TEMP_MARK, TEMP_SUFFIX, make_private_dirs, write_private
 from mfa_export.credentials import Credentials, format_utc
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+    CacheKey = dict[str, object]
+
 FORMAT_VERSION = 1
 MAX_ENTRY_BYTES = 64 * 1024
 
 
-def cache_dir(environ):
+def cache_dir(environ: Mapping[str, str]) -> str:
     if environ.get("MFA_EXPORT_CACHE_DIR"):
         return os.path.expanduser(environ["MFA_EXPORT_CACHE_DIR"])
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -31,16 +40,16 @@ class UnusableCache(Exception):
 
 
 class SessionCache:
-    def __init__(self, directory, warn):
+    def __init__(self, directory: str, warn: Callable[[str], None]) -> None:
         self.directory = directory
         self.warn = warn
 
     # -- keys and paths ----------------------------------------------------------------------------
     @staticmethod
-    def key(source, serial, role=None):
+    def key(source: str, serial: str, role: list[list[str | None]] | None = None) -> CacheKey:
         return {"source": source, "serial": serial, "role": role}
 
-    def path(self, key, suffix=".json"):
+    def path(self, key: CacheKey, suffix: str = ".json") -> str:
         # Two checksums rather than hashlib (whose OpenSSL import costs a cached run ~2 ms): the name
         # only spreads entries; each file holds its full key and a mismatch is a miss.
         data = json.dumps(key, sort_keys=True).encode()
@@ -48,7 +57,7 @@ class SessionCache:
         return os.path.join(self.directory, digest + suffix)
 
     # -- directory ---------------------------------------------------------------------------------
-    def ensure_directory(self):
+    def ensure_directory(self) -> None:
         """Create the directory 0700, or check an existing one is ours and private."""
         parent = os.path.dirname(self.directory)
         if parent:
@@ -69,7 +78,7 @@ class SessionCache:
             os.chmod(self.directory, 0o700)
 
     # -- reading -----------------------------------------------------------------------------------
-    def load(self, key, warn=True):
+    def load(self, key: CacheKey, warn: bool = True) -> dict[str, Any] | None:
         """The cached entry for ``key`` as a dict with Credentials under "credentials", or None."""
         path = self.path(key)
         try:
@@ -99,7 +108,7 @@ class SessionCache:
                 return None
             raw = handle.read(MAX_ENTRY_BYTES + 1)
         try:
-            entry = json.loads(raw.decode("utf-8"))
+            entry: dict[str, Any] = json.loads(raw.decode("utf-8"))
             if entry.get("version") != FORMAT_VERSION or entry.get("key") != key:
                 raise ValueError("written for another entry or format")
             entry["credentials"] = Credentials.from_dict(entry["credentials"])
@@ -111,18 +120,23 @@ class SessionCache:
             return None
         return entry
 
-    def _distrust(self, path, problem, warn):
+    def _distrust(self, path: str, problem: str, warn: bool) -> None:
         if warn:
             self.warn(f"ignoring cached session {path}: it {problem}; it will be replaced")
 
     # -- writing -----------------------------------------------------------------------------------
-    def store(self, key, credentials, **details):
-        entry = {"version": FORMAT_VERSION, "key": key, **details, "credentials": credentials.to_dict(),
-                 "cached_at": format_utc(datetime.now(timezone.utc))}
+    def store(self, key: CacheKey, credentials: Credentials, **details: str | None) -> None:
+        entry = {
+            "version": FORMAT_VERSION,
+            "key": key,
+            **details,
+            "credentials": credentials.to_dict(),
+            "cached_at": format_utc(datetime.now(timezone.utc)),
+        }
         write_private(self.path(key), json.dumps(entry, indent=1).encode("utf-8"))
 
     # -- clearing ----------------------------------------------------------------------------------
-    def clear(self, profile=None):
+    def clear(self, profile: str | None = None) -> int:
         """Remove cached sessions (only ``profile``'s when given); returns how many were removed."""
         removed = 0
         try:
@@ -148,7 +162,7 @@ class SessionCache:
                 self.warn(f"could not remove {path}: {exc.strerror}")
         return removed
 
-    def remove_stale_temps(self, names=None):
+    def remove_stale_temps(self, names: list[str] | None = None) -> None:
         """Temp files of runs that were killed (kill -9) before they could clean up: they hold sessions."""
         try:
             names = os.listdir(self.directory) if names is None else names
@@ -164,15 +178,15 @@ class SessionCache:
                 pass
 
 
-def _temp_owner(name):
+def _temp_owner(name: str) -> int | None:
     """The pid in an atomic.py temp name ("<entry>.json.mfa-export-<pid>.tmp"), else None."""
     if not name.endswith(TEMP_SUFFIX) or TEMP_MARK not in name:
         return None
-    pid = name[name.rindex(TEMP_MARK) + len(TEMP_MARK):-len(TEMP_SUFFIX)]
+    pid = name[name.rindex(TEMP_MARK) + len(TEMP_MARK) : -len(TEMP_SUFFIX)]
     return int(pid) if pid.isascii() and pid.isdigit() else None
 
 
-def _alive(pid):
+def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:
@@ -184,20 +198,20 @@ def _alive(pid):
     return True
 
 
-def _open_for_reading(path):
+def _open_for_reading(path: str) -> int:
     # O_NONBLOCK: a FIFO planted at an entry's path must not hang the run (it is then refused as
     # "not a regular file"); on a regular file the flag changes nothing.
     return os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
 
 
-def _is_regular(path):
+def _is_regular(path: str) -> bool:
     try:
         return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:
         return False
 
 
-def _profile_of(path):
+def _profile_of(path: str) -> object:
     try:
         with os.fdopen(_open_for_reading(path), "rb") as handle:
             return json.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")

@@ -1,11 +1,29 @@
 """Command line: parse, orchestrate, map failures to exit codes. stdout is written once, at the end."""
 
+from __future__ import annotations
+
 import argparse
 import os
 import sys
 
 from mfa_export import __version__
 from mfa_export.errors import EXIT_OK, Interrupted, MfaExportError, OutputError, UsageError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from types import FrameType
+    from typing import Any, NoReturn, TextIO
+
+    from mfa_export.awsconfig import AwsFiles
+    from mfa_export.credentials import Credentials
+    from mfa_export.exports import Plan
+    from mfa_export.redact import RedactingFilter
+    from mfa_export.session import Session
+    from mfa_export.settings import Settings
+    from mfa_export.shells.base import Shell
+    from mfa_export.summary import Stream
+    from mfa_export.writeprofile import ProfileWriter
 
 EPILOG = """\
 set up the `mfa` command (one line in your rc file; then: mfa 123456, mfa, mfa --unset):
@@ -42,11 +60,11 @@ FORMATS = ("shell", "json", "dotenv", "github")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message, "see mfa-export --help")
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mfa-export",
         allow_abbrev=False,  # a flag means one thing, now and after new flags arrive
@@ -56,45 +74,88 @@ def build_parser():
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("code", nargs="?", metavar="CODE",
-                        help='6-digit MFA code; "-" reads it from stdin; omitted: a cached session, else the '
-                        "code command, else a prompt on the terminal")
-    parser.add_argument("-p", "--profile", metavar="NAME",
-                        help="profile: one with access keys, or a role profile (role_arn + source_profile); "
-                        "default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default")
-    parser.add_argument("-s", "--serial-number", metavar="SN",
-                        help="MFA device serial or ARN (default: profile mfa_serial, aws_arn_mfa, "
-                        "$AWS_MFA_SERIAL, else iam:ListMFADevices)")
-    parser.add_argument("-d", "--duration", metavar="D",
-                        help="lifetime of the exported session: seconds or 15m/12h/1h30m; 900..129600 "
-                        "(default 12h; roles: duration_seconds or 1h, at most 12h, 1h for a chain)")
-    parser.add_argument("--role-arn", metavar="ARN",
-                        help="assume this role with the MFA session (after the profile's own role, if any)")
+    parser.add_argument(
+        "code",
+        nargs="?",
+        metavar="CODE",
+        help='6-digit MFA code; "-" reads it from stdin; omitted: a cached session, else the '
+        "code command, else a prompt on the terminal",
+    )
+    parser.add_argument(
+        "-p",
+        "--profile",
+        metavar="NAME",
+        help="profile: one with access keys, or a role profile (role_arn + source_profile); "
+        "default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default",
+    )
+    parser.add_argument(
+        "-s",
+        "--serial-number",
+        metavar="SN",
+        help="MFA device serial or ARN (default: profile mfa_serial, aws_arn_mfa, "
+        "$AWS_MFA_SERIAL, else iam:ListMFADevices)",
+    )
+    parser.add_argument(
+        "-d",
+        "--duration",
+        metavar="D",
+        help="lifetime of the exported session: seconds or 15m/12h/1h30m; 900..129600 "
+        "(default 12h; roles: duration_seconds or 1h, at most 12h, 1h for a chain)",
+    )
+    parser.add_argument(
+        "--role-arn", metavar="ARN", help="assume this role with the MFA session (after the profile's own role, if any)"
+    )
     parser.add_argument("--region", metavar="R", help="region to export (default: the profile's region)")
-    parser.add_argument("--shell", metavar="NAME",
-                        help="bash zsh sh dash ksh mksh ash yash fish tcsh csh pwsh powershell elvish "
-                        "xonsh nu cmd (default $MFA_EXPORT_SHELL, else detected)")
-    parser.add_argument("-f", "--format", default="shell", choices=FORMATS,
-                        help="shell (default); json (credential_process v1); dotenv (KEY=value lines); github "
-                        "(append to $GITHUB_ENV, print ::add-mask:: for the secrets)")
-    parser.add_argument("--write-profile", metavar="NAME",
-                        help="store the session as [NAME] in the shared credentials file instead of printing it")
-    parser.add_argument("--list-profiles", action="store_true",
-                        help="list profiles with their MFA device, role and cached session (JSON with -f json)")
+    parser.add_argument(
+        "--shell",
+        metavar="NAME",
+        help="bash zsh sh dash ksh mksh ash yash fish tcsh csh pwsh powershell elvish "
+        "xonsh nu cmd (default $MFA_EXPORT_SHELL, else detected)",
+    )
+    parser.add_argument(
+        "-f",
+        "--format",
+        default="shell",
+        choices=FORMATS,
+        help="shell (default); json (credential_process v1); dotenv (KEY=value lines); github "
+        "(append to $GITHUB_ENV, print ::add-mask:: for the secrets)",
+    )
+    parser.add_argument(
+        "--write-profile",
+        metavar="NAME",
+        help="store the session as [NAME] in the shared credentials file instead of printing it",
+    )
+    parser.add_argument(
+        "--list-profiles",
+        action="store_true",
+        help="list profiles with their MFA device, role and cached session (JSON with -f json)",
+    )
     parser.add_argument("--unset", action="store_true", help="print code that removes everything mfa-export sets")
     parser.add_argument("--force", action="store_true", help="ignore a cached session and ask STS for a new one")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the session cache")
-    parser.add_argument("--clear-cache", action="store_true",
-                        help="remove cached sessions (only the profile's with -p) and exit")
-    parser.add_argument("--min-ttl", metavar="D", default="15m",
-                        help="reuse a cached session only with more than this left (default 15m)")
-    parser.add_argument("--code-command", metavar="CMD",
-                        help="command that prints the MFA code (default: the profile's mfa_process)")
-    parser.add_argument("--init", metavar="SHELL",
-                        help="print the `mfa` wrapper (and completion) for SHELL: eval \"$(mfa-export --init bash)\"")
+    parser.add_argument(
+        "--clear-cache", action="store_true", help="remove cached sessions (only the profile's with -p) and exit"
+    )
+    parser.add_argument(
+        "--min-ttl",
+        metavar="D",
+        default="15m",
+        help="reuse a cached session only with more than this left (default 15m)",
+    )
+    parser.add_argument(
+        "--code-command", metavar="CMD", help="command that prints the MFA code (default: the profile's mfa_process)"
+    )
+    parser.add_argument(
+        "--init",
+        metavar="SHELL",
+        help='print the `mfa` wrapper (and completion) for SHELL: eval "$(mfa-export --init bash)"',
+    )
     parser.add_argument("--cmd", metavar="NAME", default="mfa", help="with --init: name the wrapper NAME, not mfa")
-    parser.add_argument("--status", action="store_true",
-                        help="print the active session's profile and time left (exit 0), or nothing (exit 1)")
+    parser.add_argument(
+        "--status",
+        action="store_true",
+        help="print the active session's profile and time left (exit 0), or nothing (exit 1)",
+    )
     parser.add_argument("--complete", choices=("profiles", "shells", "formats"), help=argparse.SUPPRESS)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr (errors still show)")
     parser.add_argument("--debug", action="store_true", help="tracebacks and HTTP debug on stderr, secrets masked")
@@ -105,20 +166,23 @@ def build_parser():
 class Run:
     """One invocation, with its streams and environment passed in (a seam for tests)."""
 
-    def __init__(self, environ, stdin, stdout, stderr):
+    def __init__(self, environ: Mapping[str, str], stdin: TextIO, stdout: TextIO, stderr: Stream) -> None:
         self.environ = environ
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
-        self.args = None
-        self.shell = None
-        self.redactor = None
-        self.command = None
-        self.wrapped = None  # the shell whose `mfa` wrapper called us (--wrapped)
-        self.exit_code = EXIT_OK
-        self.argv = []
+        self.args: Any = None  # argparse's Namespace once parsed (its attributes are untyped anyway)
+        self.shell: Shell | None = None
+        self.redactor: RedactingFilter | None = None
+        from mfa_export.summary import Reporter
 
-    def execute(self, argv):
+        self.reporter = Reporter.for_stream(stderr, environ)  # replaced once -q is known
+        self.command: list[str] | None = None
+        self.wrapped: Shell | None = None  # the shell whose `mfa` wrapper called us (--wrapped)
+        self.exit_code = EXIT_OK
+        self.argv: list[str] = []
+
+    def execute(self, argv: list[str]) -> str:
         from mfa_export.summary import Reporter
         from mfa_export.wrapper import needs_passthrough, split_wrapped
 
@@ -153,8 +217,15 @@ class Run:
             return self._clear_cache()
         if self.args.list_profiles:
             return self._list_profiles()
-        exclusive = [flag for flag, on in (("--unset", self.args.unset), ("-- COMMAND", self.command),
-                                           ("--write-profile", self.args.write_profile is not None)) if on]
+        exclusive = [
+            flag
+            for flag, on in (
+                ("--unset", self.args.unset),
+                ("-- COMMAND", self.command),
+                ("--write-profile", self.args.write_profile is not None),
+            )
+            if on
+        ]
         if len(exclusive) > 1:
             raise UsageError(f"{' and '.join(exclusive)} do not go together")
         # Chosen before anything is spent: a bad --shell must not burn an MFA code.
@@ -170,35 +241,39 @@ class Run:
             return self._unset()
         return self._export()
 
-    def _unset(self):
+    def _unset(self) -> str:
         from mfa_export.exports import unset_plan
 
         if self.shell is None:
             raise UsageError("--unset writes shell code", "drop --format, or use --format shell")
         return self._render(None, unset_plan())
 
-    def _clear_cache(self):
+    def _clear_cache(self) -> str:
         from mfa_export.cache import SessionCache, cache_dir
 
         cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
         removed = cache.clear(profile=self.args.profile)
         whose = f" of profile {self.args.profile}" if self.args.profile else ""
-        self.reporter.notice(f"removed {removed} cached session{'s' if removed != 1 else ''}{whose} from {cache.directory}")
+        self.reporter.notice(
+            f"removed {removed} cached session{'s' if removed != 1 else ''}{whose} from {cache.directory}"
+        )
         return ""
 
-    def _complete(self):
+    def _complete(self) -> str:
         """Candidates for the shell completions in shell/completions, one a line."""
         if self.args.complete == "profiles":
             from mfa_export.awsconfig import AwsFiles
 
-            words = AwsFiles(self.environ).profile_names()
+            words: Sequence[str] = AwsFiles(self.environ).profile_names()
         elif self.args.complete == "shells":
-            from mfa_export.shells import SHELL_NAMES as words
+            from mfa_export.shells import SHELL_NAMES
+
+            words = SHELL_NAMES
         else:
             words = FORMATS
         return "".join(f"{word}\n" for word in words)
 
-    def _list_profiles(self):
+    def _list_profiles(self) -> str:
         from mfa_export.cache import SessionCache, cache_dir
         from mfa_export.profiles import describe_profiles
 
@@ -212,8 +287,9 @@ class Run:
         self.reporter.profiles(rows)
         return ""
 
-    def _export(self):
-        from mfa_export import codes, inputs, settings as settings_module
+    def _export(self) -> str:
+        from mfa_export import codes, inputs
+        from mfa_export import settings as settings_module
         from mfa_export.awsconfig import AwsFiles
         from mfa_export.session import SessionSource
 
@@ -227,8 +303,14 @@ class Run:
             if writer is None:
                 return ""
         session = SessionSource(
-            settings, self.environ, self.reporter, code=code, use_cache=not self.args.no_cache,
-            force=self.args.force, min_ttl=min_ttl, code_command=self.args.code_command,
+            settings,
+            self.environ,
+            self.reporter,
+            code=code,
+            use_cache=not self.args.no_cache,
+            force=self.args.force,
+            min_ttl=min_ttl,
+            code_command=self.args.code_command,
         ).get()
         from mfa_export.exports import export_plan
 
@@ -245,7 +327,7 @@ class Run:
         self._report(session, settings)
         return output
 
-    def _profile_writer(self, settings, files, min_ttl):
+    def _profile_writer(self, settings: Settings, files: AwsFiles, min_ttl: float) -> ProfileWriter | None:
         """The --write-profile target, checked before a code is spent; None when it holds a good session."""
         from mfa_export.writeprofile import ProfileWriter
 
@@ -256,15 +338,23 @@ class Run:
         from mfa_export.summary import local_time, relative
 
         expiry, left = fresh
-        self.reporter.notice(f"[{self.args.write_profile}] in {writer.credentials_file} holds a session until "
-                             f"{local_time(expiry)} ({relative(left)}); nothing written (--force replaces it)")
+        self.reporter.notice(
+            f"[{self.args.write_profile}] in {writer.credentials_file} holds a session until "
+            f"{local_time(expiry)} ({relative(left)}); nothing written (--force replaces it)"
+        )
         return None
 
-    def _report(self, session, settings):
-        self.reporter.session(session.credentials, session.serial, settings.selected, settings.region,
-                              cached=session.cached, identity=session.identity)
+    def _report(self, session: Session, settings: Settings) -> None:
+        self.reporter.session(
+            session.credentials,
+            session.serial,
+            settings.selected,
+            settings.region,
+            cached=session.cached,
+            identity=session.identity,
+        )
 
-    def _render(self, credentials, plan):
+    def _render(self, credentials: Credentials | None, plan: Plan) -> str:
         if self.wrapped is not None and self.shell is not None:
             return self.shell.render_wrapped(plan)
         if self.shell is not None:
@@ -275,50 +365,59 @@ class Run:
             return formats.dotenv(plan)
         if self.args.format == "github":
             return formats.github(plan, self.environ)
+        assert credentials is not None  # json is only rendered for an export
         return formats.credential_process_json(credentials)
 
-    def _exec(self, plan, session, settings):
+    def _exec(self, plan: Plan, session: Session, settings: Settings) -> NoReturn:
         from mfa_export import execmode
 
+        assert self.command is not None
         env = execmode.environment_with(self.environ, plan)
         path = execmode.resolve_command(self.command, env)
         self._report(session, settings)
         execmode.exec_command(path, self.command, env)  # does not return
 
-    def fail_output(self, status):
+    def fail_output(self, status: int) -> str:
         if self.args is not None and (self.args.status or self.args.complete):
             return ""  # read by prompts and completion, never eval'ed
         if self.args is None and {"--status", "--complete"} & set(self.argv):
             return ""
         if self.wrapped is not None:
             return self.wrapped.wrapped_fail(status)
-        if self.command or (self.args is not None and (self.args.format != "shell" or self.args.write_profile is not None
-                                                       or self.args.list_profiles or self.args.clear_cache
-                                                       or self.args.init or self.args.complete)):
+        if self.command or (
+            self.args is not None
+            and (
+                self.args.format != "shell"
+                or self.args.write_profile is not None
+                or self.args.list_profiles
+                or self.args.clear_cache
+                or self.args.init
+                or self.args.complete
+            )
+        ):
             return ""
         return (self.shell or _fallback_shell(self.environ)).fail()
 
 
-
-def _split_command(argv):
+def _split_command(argv: list[str]) -> tuple[list[str], list[str] | None]:
     """argv before the first "--", and the command after it (None when there is none)."""
     if "--" in argv:
         at = argv.index("--")
-        command = argv[at + 1:]
+        command = argv[at + 1 :]
         if not command:
             raise UsageError("nothing after --", "give a command to run, e.g. mfa-export -- aws s3 ls")
         return argv[:at], command
     return argv, None
 
 
-def _fallback_shell(environ):
+def _fallback_shell(environ: Mapping[str, str]) -> Shell:
     """The shell to fail in when choosing one failed: $MFA_EXPORT_SHELL if usable, else POSIX `false`."""
     from mfa_export.shells import canonical_name, get_shell
 
     return get_shell(canonical_name(environ.get("MFA_EXPORT_SHELL", "")) or "sh")
 
 
-def _write(stream, data):
+def _write(stream: TextIO, data: bytes) -> None:
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         buffer.write(data)
@@ -328,7 +427,7 @@ def _write(stream, data):
         stream.flush()
 
 
-def _silence(stream):
+def _silence(stream: TextIO) -> None:
     """Point a dead stdout at /dev/null, so the interpreter's own flush at exit does not fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -338,7 +437,7 @@ def _silence(stream):
         pass
 
 
-def _isatty(stream):
+def _isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -351,10 +450,10 @@ class _QuietStream:
     A person who closed stderr still gets the export; what must fail closed is stdout, never this.
     """
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
-    def write(self, text):
+    def write(self, text: str) -> int:
         try:
             self._stream.write(text)
             self._stream.flush()
@@ -362,23 +461,23 @@ class _QuietStream:
             _silence(self._stream)  # or the interpreter's flush at exit fails, with status 120
         return len(text)
 
-    def flush(self):
+    def flush(self) -> None:
         try:
             self._stream.flush()
         except (OSError, ValueError, AttributeError):
             _silence(self._stream)
 
-    def isatty(self):
+    def isatty(self) -> bool:
         return _isatty(self._stream)
 
-    def fileno(self):
+    def fileno(self) -> int:
         return self._stream.fileno()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
-def _fill_standard_fds():
+def _fill_standard_fds() -> None:
     """Open /dev/null on a closed fd 0, 1 or 2, so that no file this run opens becomes one of them
     (a cache entry on fd 2 would receive the next message; a code command would inherit it)."""
     for fd in (0, 1, 2):
@@ -397,16 +496,16 @@ def _fill_standard_fds():
 class Terminated(BaseException):
     """SIGTERM or SIGHUP, raised where the run is, so that locks and temp files are let go as for ^C."""
 
-    def __init__(self, signum):
+    def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
 
 
-def _on_signal(signum, frame):
+def _on_signal(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
-def _catch_termination():
+def _catch_termination() -> None:
     import signal
 
     for name in ("SIGTERM", "SIGHUP"):
@@ -418,15 +517,22 @@ def _catch_termination():
                 pass
 
 
-def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
+def main(
+    argv: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     argv = sys.argv[1:] if argv is None else argv
     environ = os.environ if environ is None else environ
     if stdout is None:
         _fill_standard_fds()
         _catch_termination()
     stdout = stdout or sys.stdout
-    stderr = _QuietStream(stderr or sys.stderr)
-    run = Run(environ, stdin if stdin is not None else sys.stdin, stdout, stderr)
+    # sys.stderr is None when the process started with fd 2 closed.
+    quiet_stderr = _QuietStream(stderr or sys.stderr or open(os.devnull, "w"))  # noqa: SIM115
+    run = Run(environ, stdin if stdin is not None else sys.stdin, stdout, quiet_stderr)
     try:
         try:
             try:
@@ -436,9 +542,11 @@ def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
             try:
                 data = output.encode("utf-8")
             except UnicodeEncodeError as exc:
-                raise OutputError(f"the output would hold {exc.object[exc.start:exc.end]!r}, which is not valid "
-                                  "text (a value that is not UTF-8, from an argument, variable or file)",
-                                  "nothing was exported; fix that value") from None
+                raise OutputError(
+                    f"the output would hold {exc.object[exc.start : exc.end]!r}, which is not valid "
+                    "text (a value that is not UTF-8, from an argument, variable or file)",
+                    "nothing was exported; fix that value",
+                ) from None
         except Terminated as exc:
             code = 128 + exc.signum
             return _fail(run, Interrupted("terminated by a signal; nothing was exported"), code, None)
@@ -459,7 +567,7 @@ def main(argv=None, environ=None, stdin=None, stdout=None, stderr=None):
     return run.exit_code
 
 
-def _fail(run, exc, code, message):
+def _fail(run: Run, exc: BaseException, code: int, message: str | None) -> int:
     from mfa_export.summary import Reporter
 
     if run.args is not None and run.args.debug:

@@ -4,8 +4,15 @@ The prompt uses /dev/tty, not stdin/stdout: stdout is captured by the caller's e
 a pipe, but the terminal is still the person's.
 """
 
+from __future__ import annotations
+
 from mfa_export.errors import UsageError
 from mfa_export.inputs import parse_code
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
 
 TTY_PATH = "/dev/tty"
 PROMPT_ATTEMPTS = 3
@@ -13,30 +20,40 @@ MAX_INPUT = 4096  # a code is 6 digits: more than this on stdin or from a code c
 
 # Never handed to a code command: it only has to print a code, and in env-key mode these are the
 # long-term keys.
-CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                        "AWS_CREDENTIAL_EXPIRATION")
+CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
 
 
-def code_from_argument(code_arg, stdin):
+def code_from_argument(code_arg: str | None, stdin: TextIO | None) -> str | None:
     """The code given on the command line (or on stdin for "-"); None when none was given."""
     if code_arg is None:
         return None
     if code_arg == "-":
         line = stdin.readline(MAX_INPUT + 1) if stdin is not None else ""
         if len(line) > MAX_INPUT:
-            raise UsageError(f"CODE is '-' but stdin gave more than {MAX_INPUT} characters without a line break",
-                             "pipe only the 6-digit code in, e.g. echo 123456 | mfa-export -")
+            raise UsageError(
+                f"CODE is '-' but stdin gave more than {MAX_INPUT} characters without a line break",
+                "pipe only the 6-digit code in, e.g. echo 123456 | mfa-export -",
+            )
         if not line.strip():
-            raise UsageError("CODE is '-' but stdin gave no code", "pipe the 6-digit code in, e.g. echo 123456 | mfa-export -")
+            raise UsageError(
+                "CODE is '-' but stdin gave no code", "pipe the 6-digit code in, e.g. echo 123456 | mfa-export -"
+            )
         return parse_code(line)
     return parse_code(code_arg)
 
 
-def prompt_for_code(device, tty_path=TTY_PATH):
+def prompt_for_code(device: str, tty_path: str = TTY_PATH) -> str:
     try:
         # Two handles: a terminal is not seekable, so a single "r+" text stream cannot be opened on it.
-        reader = open(tty_path, "r", encoding="utf-8", errors="replace")
-        writer = open(tty_path, "w", encoding="utf-8")
+        # Both are closed by the with-statement below.
+        reader = open(tty_path, encoding="utf-8", errors="replace")  # noqa: SIM115
+        writer = open(tty_path, "w", encoding="utf-8")  # noqa: SIM115
     except OSError:
         raise UsageError(
             "no MFA code given and no terminal to ask for one",
@@ -59,13 +76,13 @@ def prompt_for_code(device, tty_path=TTY_PATH):
 DEFAULT_COMMAND_TIMEOUT = 60.0
 
 
-def command_timeout(environ):
+def command_timeout(environ: Mapping[str, str]) -> float:
     from mfa_export.inputs import seconds_from_env
 
     return seconds_from_env(environ, "MFA_EXPORT_CODE_TIMEOUT", DEFAULT_COMMAND_TIMEOUT)
 
 
-def code_from_command(command, origin, environ, timeout):
+def code_from_command(command: str, origin: str, environ: Mapping[str, str], timeout: float) -> str:
     """Run the user's code command (ykman, oathtool, op ...) and take the code from its stdout.
 
     It runs through /bin/sh, as aws-vault's mfa_process does, so pipelines work. Nothing of ours is
@@ -73,26 +90,28 @@ def code_from_command(command, origin, environ, timeout):
     the key, unlock the vault); stdout is ours to read.
     """
     from mfa_export.errors import ConfigError
-    from mfa_export.subprocess_group import ForegroundGroup, GroupTimeout
-
-    from mfa_export.subprocess_group import TooMuchOutput
+    from mfa_export.subprocess_group import ForegroundGroup, GroupTimeout, TooMuchOutput
 
     environ = {k: v for k, v in environ.items() if k not in CREDENTIAL_VARIABLES}
     try:
         with ForegroundGroup(command, environ, TTY_PATH) as group:
             out, status = group.run(timeout, MAX_INPUT)
     except GroupTimeout:
-        raise ConfigError(f"the code command ({origin}) did not finish within {timeout:.0f}s",
-                          "run it by hand to see where it hangs") from None
+        raise ConfigError(
+            f"the code command ({origin}) did not finish within {timeout:.0f}s", "run it by hand to see where it hangs"
+        ) from None
     except TooMuchOutput:
-        raise ConfigError(f"the code command ({origin}) printed more than {MAX_INPUT} bytes",
-                          "make it print only the code, e.g. ykman oath accounts code -s NAME") from None
+        raise ConfigError(
+            f"the code command ({origin}) printed more than {MAX_INPUT} bytes",
+            "make it print only the code, e.g. ykman oath accounts code -s NAME",
+        ) from None
     if status != 0:
-        raise ConfigError(f"the code command ({origin}) failed with exit status {status}",
-                          "run it by hand to see why")
+        raise ConfigError(f"the code command ({origin}) failed with exit status {status}", "run it by hand to see why")
     try:
         return parse_code(out.decode("utf-8", "replace").strip())
     except UsageError:
         # Its output is not echoed: a misconfigured password-manager command may print secrets.
-        raise ConfigError(f"the code command ({origin}) printed no 6-digit code",
-                          "make it print only the code, e.g. ykman oath accounts code -s NAME") from None
+        raise ConfigError(
+            f"the code command ({origin}) printed no 6-digit code",
+            "make it print only the code, e.g. ykman oath accounts code -s NAME",
+        ) from None

@@ -6,8 +6,16 @@ what is left of the budget; when it fires, the call is abandoned wherever it is.
 network time only: a person typing a code between two calls does not spend it.
 """
 
+from __future__ import annotations
+
 import signal
 import time
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from types import FrameType
+    from typing import Literal
 
 DEFAULT_SECONDS = 30.0
 VARIABLE = "MFA_EXPORT_TIMEOUT"
@@ -19,17 +27,17 @@ class DeadlineExceeded(BaseException):
 
 
 class NetworkBudget:
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.left = seconds
 
     @classmethod
-    def from_environ(cls, environ):
+    def from_environ(cls, environ: Mapping[str, str]) -> NetworkBudget:
         from mfa_export.inputs import seconds_from_env
 
         return cls(seconds_from_env(environ, VARIABLE, DEFAULT_SECONDS, maximum=3600.0))
 
-    def __enter__(self):
+    def __enter__(self) -> NetworkBudget:
         if self.left <= 0:
             raise DeadlineExceeded()
         self._started = time.monotonic()
@@ -41,7 +49,7 @@ class NetworkBudget:
         signal.setitimer(signal.ITIMER_REAL, self.left)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self._previous is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
@@ -49,5 +57,5 @@ class NetworkBudget:
         return False
 
     @staticmethod
-    def _expire(signum, frame):
+    def _expire(signum: int, frame: FrameType | None) -> None:
         raise DeadlineExceeded()

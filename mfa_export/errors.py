@@ -3,6 +3,8 @@
 A message says what failed; ``hint`` says what to do next. Both end up on one stderr line.
 """
 
+from __future__ import annotations
+
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
@@ -15,12 +17,12 @@ EXIT_INTERRUPTED = 130
 class MfaExportError(Exception):
     exit_code = 1
 
-    def __init__(self, message, hint=None):
+    def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.hint:
             return f"{self.message}; {self.hint}"
         return self.message

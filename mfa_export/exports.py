@@ -1,6 +1,14 @@
 """Which variables an export sets and unsets, in the fixed order design.md gives."""
 
+from __future__ import annotations
+
 from mfa_export.credentials import format_utc
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from mfa_export.credentials import Credentials
+
+    Plan = list[tuple[str, str | None]]
 
 # Removed on every export: some SDKs prefer a profile over keys, and AWS_SECURITY_TOKEN is the
 # legacy name of the session token that stale tooling still reads.
@@ -17,9 +25,9 @@ CLEARED_ON_UNSET = (
 )
 
 
-def export_plan(credentials, region, profile):
+def export_plan(credentials: Credentials, region: str | None, profile: str | None) -> Plan:
     """[(name, value or None for unset)] for a successful export."""
-    plan = [
+    plan: Plan = [
         ("AWS_ACCESS_KEY_ID", credentials.access_key_id),
         ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key),
         ("AWS_SESSION_TOKEN", credentials.session_token),
@@ -33,5 +41,5 @@ def export_plan(credentials, region, profile):
     return plan
 
 
-def unset_plan():
+def unset_plan() -> Plan:
     return [(name, None) for name in CLEARED_ON_UNSET]

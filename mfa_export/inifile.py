@@ -13,6 +13,8 @@ algorithm line by line, remembering where each section and key stands, so that:
 The property tests compare this parser with configparser and botocore on generated files.
 """
 
+from __future__ import annotations
+
 import io
 
 COMMENT_PREFIXES = ("#", ";")
@@ -22,7 +24,7 @@ DEFAULT_SECTION = "DEFAULT"
 class IniError(ValueError):
     """The text is not in the dialect: botocore (and so every AWS tool) would refuse the whole file."""
 
-    def __init__(self, message, lineno=None):
+    def __init__(self, message: str, lineno: int | None = None) -> None:
         super().__init__(message if lineno is None else f"line {lineno}: {message}")
         self.lineno = lineno
 
@@ -30,9 +32,9 @@ class IniError(ValueError):
 class Option:
     """One key: its line, the lines its value continues on, and the value as configparser joins it."""
 
-    __slots__ = ("key", "start", "end", "indent", "parts")
+    __slots__ = ("end", "indent", "key", "parts", "start")
 
-    def __init__(self, key, start, indent, first):
+    def __init__(self, key: str, start: int, indent: int, first: str) -> None:
         self.key = key  # as written (stripped), before configparser lower-cases it
         self.start = start  # index of the key's line
         self.end = start + 1  # index after its last continuation line
@@ -40,26 +42,26 @@ class Option:
         self.parts = [first]
 
     @property
-    def value(self):
+    def value(self) -> str:
         return "\n".join(self.parts).rstrip()
 
 
 class Section:
-    __slots__ = ("name", "header", "end", "options")
+    __slots__ = ("end", "header", "name", "options")
 
-    def __init__(self, name, header):
+    def __init__(self, name: str, header: int) -> None:
         self.name = name
         self.header = header  # index of the [name] line
         self.end = header + 1  # index after the section's last line (next header or end of file)
-        self.options = {}  # lower-cased key -> Option, in file order
+        self.options: dict[str, Option] = {}  # lower-cased key -> Option, in file order
 
 
-def split_lines(text):
+def split_lines(text: str) -> list[str]:
     """Lines with their endings, split where open()'s universal newlines split: \\n, \\r\\n and \\r only."""
     return io.StringIO(text, newline="").readlines()
 
 
-def _header(value):
+def _header(value: str) -> str | None:
     """configparser's SECTCRE, ``\\[(?P<header>.+)\\]`` matched at the start: the name up to the last ]."""
     if value[:1] == "[":
         close = value.rfind("]")
@@ -71,14 +73,14 @@ def _header(value):
 class IniText:
     """A parsed file. ``lines`` keep their endings, so ``"".join(lines)`` is the text itself."""
 
-    def __init__(self, text):
+    def __init__(self, text: str) -> None:
         self.text = text
         self.lines = split_lines(text)
-        self.sections = {}  # name -> Section, in file order; [DEFAULT] is not among them
-        self.default_options = {}  # the keys of [DEFAULT] (which may be opened more than once)
+        self.sections: dict[str, Section] = {}  # name -> Section, in file order; [DEFAULT] is not among them
+        self.default_options: dict[str, Option] = {}  # the keys of [DEFAULT] (which may be opened more than once)
         self._parse()
 
-    def _parse(self):
+    def _parse(self) -> None:
         # The loop is configparser.RawConfigParser._read (Python 3.9-3.13), with positions kept.
         section = None  # the Section being read; None before the first header
         options = None  # its options dict (default_options inside [DEFAULT])
@@ -123,12 +125,12 @@ class IniText:
             if where in added:
                 raise IniError(f"key {lowered!r} appears twice in section [{where[0]}]", lineno)
             added.add(where)
-            option = options[lowered] = Option(key, index, indent, stripped[at + 1:].strip())
+            option = options[lowered] = Option(key, index, indent, stripped[at + 1 :].strip())
         if section is not None:
             section.end = len(self.lines)
         self._check_nested()
 
-    def _check_nested(self):
+    def _check_nested(self) -> None:
         # botocore refuses the whole file when a nested section holds a line without "=".
         # [DEFAULT]'s values only reach botocore through a section.
         groups = [self.default_options] if self.sections else []
@@ -138,7 +140,7 @@ class IniText:
                 if value.startswith("\n"):
                     nested(value, option.start + 1)
 
-    def values(self, name):
+    def values(self, name: str) -> dict[str, str] | None:
         """{key: value} of section ``name`` as botocore sees it ([DEFAULT]'s keys included), or None."""
         section = self.sections.get(name)
         if section is None:
@@ -147,21 +149,22 @@ class IniText:
         merged.update((key, option.value) for key, option in section.options.items())
         return merged
 
-    def as_botocore(self):
+    def as_botocore(self) -> dict[str, dict[str, str | dict[str, str]]]:
         """What botocore.configloader.raw_config_parse returns for this text."""
-        result = {}
+        result: dict[str, dict[str, str | dict[str, str]]] = {}
         for name in self.sections:
-            result[name] = {k: nested(v) if v.startswith("\n") else v for k, v in self.values(name).items()}
+            values = self.values(name) or {}
+            result[name] = {k: nested(v) if v.startswith("\n") else v for k, v in values.items()}
         return result
 
     # -- editing --------------------------------------------------------------------------------
 
-    def newline(self):
+    def newline(self) -> str:
         first = self.lines[0] if self.lines else "\n"
-        ending = first[len(first.rstrip("\r\n")):]
+        ending = first[len(first.rstrip("\r\n")) :]
         return ending or "\n"
 
-    def with_values(self, name, values, header=None):
+    def with_values(self, name: str, values: dict[str, str], header: str | None = None) -> str:
         """The text with ``values`` set in section ``name`` (appended as ``header`` when missing).
 
         A key the section has keeps its line's indentation and spelling and loses its old
@@ -184,16 +187,16 @@ class IniText:
         for option in section.options.values():
             if option.key.lower() in pending:
                 old = lines[option.start]
-                ending = old[len(old.rstrip("\r\n")):] or nl
+                ending = old[len(old.rstrip("\r\n")) :] or nl
                 value = pending.pop(option.key.lower())
-                replaced[option.start] = (option.end, f"{old[:option.indent]}{option.key} = {value}{ending}")
+                replaced[option.start] = (option.end, f"{old[: option.indent]}{option.key} = {value}{ending}")
         if section.options:
             last = list(section.options.values())[-1]
-            at, indent = last.end, lines[last.start][:last.indent]
+            at, indent = last.end, lines[last.start][: last.indent]
         else:
             at, indent = section.header + 1, self._indent_after(section)
         added = [f"{indent}{key} = {value}{nl}" for key, value in pending.items()]
-        out = lines[:section.header + 1]
+        out = lines[: section.header + 1]
         if not out[-1].endswith(("\n", "\r")):
             out[-1] += nl
         index = section.header + 1
@@ -205,7 +208,7 @@ class IniText:
                 end, text = replaced[index]
                 out.append(text)
                 # Drop the old value's continuation lines; comments and blank lines among them stay.
-                out += [line for line in lines[index + 1:end] if not _is_value_line(line)]
+                out += [line for line in lines[index + 1 : end] if not _is_value_line(line)]
                 index = end
                 continue
             out.append(lines[index])
@@ -214,23 +217,23 @@ class IniText:
             if out and not out[-1].endswith(("\n", "\r")):
                 out[-1] += nl
             out += added
-        out += lines[section.end:]
+        out += lines[section.end :]
         return "".join(out)
 
-    def _indent_after(self, section):
+    def _indent_after(self, section: Section) -> str:
         """Indentation for keys put into an empty section: as deep as the next header, so that header
         does not become a continuation line of the new keys."""
-        for line in self.lines[section.end:section.end + 1]:
-            return line[:len(line) - len(line.lstrip())]
+        for line in self.lines[section.end : section.end + 1]:
+            return line[: len(line) - len(line.lstrip())]
         return ""
 
 
-def _is_value_line(line):
+def _is_value_line(line: str) -> bool:
     stripped = line.strip()
     return bool(stripped) and not stripped.startswith(COMMENT_PREFIXES)
 
 
-def nested(value, lineno=None):
+def nested(value: str, lineno: int | None = None) -> dict[str, str]:
     """botocore's _parse_nested: the lines of a value that starts on the next line, as a dict."""
     parsed = {}
     for line in value.splitlines():

@@ -4,6 +4,8 @@ The files live in shell/ in the source tree and are installed as the package dat
 so `eval "$(mfa-export --init bash)"` works from a wheel as well as from a checkout.
 """
 
+from __future__ import annotations
+
 import os
 import re
 
@@ -21,8 +23,7 @@ _FILES = {
     "nu": ("mfa-export.nu",),
 }
 # Shells that share a file with another.
-_SAME_AS = {"dash": "sh", "ksh": "sh", "mksh": "sh", "ash": "sh", "yash": "sh", "csh": "tcsh",
-            "powershell": "pwsh"}
+_SAME_AS = {"dash": "sh", "ksh": "sh", "mksh": "sh", "ash": "sh", "yash": "sh", "csh": "tcsh", "powershell": "pwsh"}
 INIT_SHELLS = tuple(_FILES) + tuple(_SAME_AS)
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -30,7 +31,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WRAPPER_WORD = re.compile(r"(?<![\w-])mfa(?![\w-])")
 
 
-def read_shell_file(relative):
+def read_shell_file(relative: str) -> str:
     try:
         from importlib.resources import files
 
@@ -42,10 +43,10 @@ def read_shell_file(relative):
             return handle.read()
 
 
-def init_script(shell, name="mfa"):
+def init_script(shell: str, name: str = "mfa") -> str:
     from mfa_export.shells import canonical_name
 
-    canonical = canonical_name(shell)
+    canonical = canonical_name(shell) or ""
     key = _SAME_AS.get(canonical, canonical)
     if key not in _FILES:
         raise UsageError(f"no wrapper for shell {shell!r}", "choose one of: " + " ".join(INIT_SHELLS))

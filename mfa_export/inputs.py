@@ -3,9 +3,17 @@
 botocore checks only lengths, so "abcdef" or a duration of 999999 would otherwise reach AWS (sts.md).
 """
 
+from __future__ import annotations
+
 import re
 
 from mfa_export.errors import ConfigError, UsageError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mfa_export.errors import MfaExportError
 
 MIN_DURATION = 900
 MAX_DURATION = 129600
@@ -18,7 +26,7 @@ _SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
 _REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?", re.ASCII)
 
 
-def parse_code(text):
+def parse_code(text: str) -> str:
     """Return the 6-digit code, tolerating the spaces authenticator apps show ("123 456")."""
     code = "".join(text.split())
     if not _CODE.fullmatch(code):
@@ -29,7 +37,7 @@ def parse_code(text):
     return code
 
 
-def parse_span(text, what="duration"):
+def parse_span(text: str, what: str = "duration") -> int:
     """Seconds from "3600", "15m", "12h", "1h30m" or "90m30s"."""
     text = text.strip().lower()
     if text.isascii() and text.isdigit():  # not "²", which isdigit() accepts and int() refuses
@@ -41,15 +49,17 @@ def parse_span(text, what="duration"):
     raise UsageError(f"{what} {text!r} is not understood", "use seconds or a form like 15m, 12h, 1h30m")
 
 
-def check_region(region, source, error=UsageError):
+def check_region(region: str, source: str, error: type[MfaExportError] = UsageError) -> str:
     """``region`` if it can stand in an endpoint's host name, as botocore requires."""
     if not _REGION.fullmatch(region):
-        raise error(f"region {region!r} (from {source}) is not a region name",
-                    "expected e.g. eu-west-1; check for stray spaces or a carriage return")
+        raise error(
+            f"region {region!r} (from {source}) is not a region name",
+            "expected e.g. eu-west-1; check for stray spaces or a carriage return",
+        )
     return region
 
 
-def seconds_from_env(environ, name, default, maximum=86400.0):
+def seconds_from_env(environ: Mapping[str, str], name: str, default: float, maximum: float = 86400.0) -> float:
     """A timeout from the environment: a finite number of seconds above 0 and at most ``maximum``."""
     raw = environ.get(name)
     if raw is None or raw == "":
@@ -59,12 +69,14 @@ def seconds_from_env(environ, name, default, maximum=86400.0):
     except ValueError:
         value = None
     if value is None or not 0 < value <= maximum:  # also refuses nan and inf
-        raise ConfigError(f"${name} is {raw!r}, not a number of seconds", f"set it between 0 and {maximum:.0f}, "
-                          f"or unset it for the default ({default:.0f})")
+        raise ConfigError(
+            f"${name} is {raw!r}, not a number of seconds",
+            f"set it between 0 and {maximum:.0f}, or unset it for the default ({default:.0f})",
+        )
     return value
 
 
-def parse_duration(text):
+def parse_duration(text: str) -> int:
     """A session lifetime, checked against STS's limits."""
     seconds = parse_span(text)
     if not MIN_DURATION <= seconds <= MAX_DURATION:
@@ -75,7 +87,7 @@ def parse_duration(text):
     return seconds
 
 
-def check_serial(serial, source, error=UsageError):
+def check_serial(serial: str, source: str, error: type[MfaExportError] = UsageError) -> str:
     """Return ``serial`` if STS could accept it as an MFA serial number or device ARN."""
     if not _SERIAL.fullmatch(serial):
         raise error(

@@ -10,14 +10,21 @@ filelock is imported here only, on a cache miss: it costs ~100 ms of start-up th
 not pay.
 """
 
+from __future__ import annotations
+
 import os
 
 from mfa_export.errors import ServiceError
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Literal
+
 DEFAULT_TIMEOUT = 120.0  # the first run may be waiting for a person to type a code
 
 
-def lock_timeout(environ):
+def lock_timeout(environ: Mapping[str, str]) -> float:
     from mfa_export.inputs import seconds_from_env
 
     return seconds_from_env(environ, "MFA_EXPORT_LOCK_TIMEOUT", DEFAULT_TIMEOUT)
@@ -27,7 +34,7 @@ class _Lock:
     activity = "holds the lock"  # what the run holding it is doing, as the waiting message says
     advice = "finish or stop that run, then try again"
 
-    def __init__(self, path, timeout, on_wait):
+    def __init__(self, path: str, timeout: float, on_wait: Callable[[str], None]) -> None:
         import filelock
 
         self._filelock = filelock
@@ -36,7 +43,7 @@ class _Lock:
         self.timeout = timeout
         self.on_wait = on_wait
 
-    def __enter__(self):
+    def __enter__(self) -> _Lock:
         try:
             self._lock.acquire(timeout=0)
         except self._filelock.Timeout:
@@ -44,12 +51,14 @@ class _Lock:
             try:
                 self._lock.acquire(timeout=self.timeout)
             except self._filelock.Timeout:
-                raise ServiceError(f"gave up after {self.timeout:.0f}s waiting for another mfa-export run (lock {self.path})",
-                                   self.advice) from None
+                raise ServiceError(
+                    f"gave up after {self.timeout:.0f}s waiting for another mfa-export run (lock {self.path})",
+                    self.advice,
+                ) from None
         self._claim()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         try:
             os.unlink(self.path + ".owner")
         except OSError:
@@ -58,18 +67,19 @@ class _Lock:
         return False
 
     # The lock file itself is truncated by every attempt to take it, so who holds it is noted beside it.
-    def _claim(self):
+    def _claim(self) -> None:
         import time
 
         try:
-            fd = os.open(self.path + ".owner", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
-                         0o600)
+            fd = os.open(
+                self.path + ".owner", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600
+            )
             with os.fdopen(fd, "w") as handle:
                 handle.write(f"{os.getpid()} {time.strftime('%H:%M:%S')}\n")
         except OSError:
             pass
 
-    def _holder(self):
+    def _holder(self) -> str:
         try:
             fd = os.open(self.path + ".owner", os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd) as handle:
@@ -85,13 +95,13 @@ class SessionLock(_Lock):
 
 
 class FileEditLock(_Lock):
-    def __init__(self, path, timeout, on_wait):
+    def __init__(self, path: str, timeout: float, on_wait: Callable[[str], None]) -> None:
         directory, name = os.path.split(path)
         super().__init__(os.path.join(directory, f".{name}.mfa-export.lock"), timeout, on_wait)
         self.activity = f"is editing {path}"
 
 
-def unusable_lock(path):
+def unusable_lock(path: str) -> str | None:
     """Why ``path`` cannot serve as a lock file (a FIFO, socket, device, directory or link), or None."""
     import stat
 
@@ -104,5 +114,5 @@ def unusable_lock(path):
     return None if stat.S_ISREG(info.st_mode) else "is not a regular file"
 
 
-def lock_path(entry_path):
+def lock_path(entry_path: str) -> str:
     return os.path.splitext(entry_path)[0] + ".lock"

@@ -3,21 +3,31 @@
 Read from the files and the cache only (no botocore), so completion and prompts can call it cheaply.
 """
 
+from __future__ import annotations
+
+from argparse import Namespace
 from datetime import datetime, timezone
-from types import SimpleNamespace
 
 from mfa_export import settings as settings_module
 from mfa_export.awsconfig import AwsFiles
 from mfa_export.credentials import format_utc
-from mfa_export.writeprofile import EXPIRY_KEY
 from mfa_export.errors import MfaExportError
 from mfa_export.session import cache_keys
+from mfa_export.writeprofile import EXPIRY_KEY
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from mfa_export.cache import SessionCache
+    from mfa_export.settings import Settings
 
 # Variables that would make every profile resolve the same way; each profile is asked for by name.
 _SELECTING = ("AWS_PROFILE", "MFA_EXPORT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
-def _kind(files, name):
+def _kind(files: AwsFiles, name: str) -> str:
     config, creds = files.config(name), files.credentials(name)
     if config.get("role_arn"):
         return "role"
@@ -32,24 +42,34 @@ def _kind(files, name):
     return "config"
 
 
-def describe_profiles(environ, cache):
+def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) -> list[dict[str, object]]:
     files = AwsFiles(environ)
     clean = {k: v for k, v in environ.items() if k not in _SELECTING}
     now = datetime.now(timezone.utc)
-    rows = []
+    rows: list[dict[str, object]] = []
     for name in files.profile_names():
         kind = _kind(files, name)
-        row = {"name": name, "kind": kind, "mfa_serial": None, "role_arn": files.config(name).get("role_arn"),
-               "source_profile": None, "region": files.config(name).get("region"), "expires": None,
-               "seconds_left": None, "problem": None}
+        row: dict[str, object] = {
+            "name": name,
+            "kind": kind,
+            "mfa_serial": None,
+            "role_arn": files.config(name).get("role_arn"),
+            "source_profile": None,
+            "region": files.config(name).get("region"),
+            "expires": None,
+            "seconds_left": None,
+            "problem": None,
+        }
         if kind == "session":
             expiry = files.credentials(name).get(EXPIRY_KEY)
             row["expires"] = expiry
         elif kind in ("keys", "role", "process"):
             try:
                 resolved = settings_module.resolve(
-                    SimpleNamespace(profile=name, serial_number=None, duration=None, region=None, role_arn=None),
-                    clean, files)
+                    Namespace(profile=name, serial_number=None, duration=None, region=None, role_arn=None),
+                    clean,
+                    files,
+                )
             except MfaExportError as exc:
                 row["problem"] = exc.message
             else:
@@ -65,7 +85,7 @@ def describe_profiles(environ, cache):
     return rows
 
 
-def _cached(cache, resolved):
+def _cached(cache: SessionCache | None, resolved: Settings) -> dict[str, Any] | None:
     if cache is None:
         return None
     mfa_key, role_key = cache_keys(resolved)

@@ -4,17 +4,28 @@ botocore logs request parameters (TokenCode), signed headers (Signature, X-Amz-S
 raw response bodies (SecretAccessKey, SessionToken). Each record is rewritten before it is written.
 """
 
+from __future__ import annotations
+
 import logging
 import re
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from mfa_export.summary import Stream
 
 MASK = "***"
 
 _PATTERNS = [
     # XML and JSON bodies, Python reprs of parameter dicts
     (re.compile(r"(<(SecretAccessKey|SessionToken|SecurityToken)>)[^<]*(</)"), r"\1" + MASK + r"\3"),
-    (re.compile(r"""(['"](?:TokenCode|SecretAccessKey|SessionToken|SecurityToken|aws_secret_access_key|"""
-                r"""aws_session_token|X-Amz-Security-Token|Authorization)['"]\s*:\s*)(b?['"])(.*?)\2""",
-                re.IGNORECASE), r"\1\2" + MASK + r"\2"),
+    (
+        re.compile(
+            r"""(['"](?:TokenCode|SecretAccessKey|SessionToken|SecurityToken|aws_secret_access_key|"""
+            r"""aws_session_token|X-Amz-Security-Token|Authorization)['"]\s*:\s*)(b?['"])(.*?)\2""",
+            re.IGNORECASE,
+        ),
+        r"\1\2" + MASK + r"\2",
+    ),
     # form-encoded bodies and signature fragments
     (re.compile(r"(TokenCode=)[^&\s'\"]*"), r"\1" + MASK),
     (re.compile(r"(Signature=)[0-9a-fA-F]+"), r"\1" + MASK),
@@ -25,23 +36,23 @@ _PATTERNS = [
 
 # Secret values met during this run (long-term secret key, session secret and token), masked verbatim
 # wherever they appear, whatever the shape of the message around them.
-_SECRETS = set()
+_SECRETS: set[str] = set()
 
 
-def add_secret(value):
+def add_secret(value: str | None) -> None:
     if value and len(value) >= 6:
         _SECRETS.add(value)
 
 
 class RedactingFilter(logging.Filter):
-    def redact(self, text):
+    def redact(self, text: str) -> str:
         for secret in sorted(_SECRETS, key=len, reverse=True):
             text = text.replace(secret, MASK)
         for pattern, replacement in _PATTERNS:
             text = pattern.sub(replacement, text)
         return text
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.redact(record.getMessage())
         record.args = ()
         if record.exc_info:
@@ -50,7 +61,7 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def enable_debug_logging(stream):
+def enable_debug_logging(stream: Stream) -> RedactingFilter:
     """Send botocore's debug log to ``stream`` through a redacting filter, which is returned."""
     redactor = RedactingFilter()
     handler = logging.StreamHandler(stream)

@@ -3,25 +3,44 @@
 The cached path imports neither botocore nor filelock; sts.py and lock.py are imported only on a miss.
 """
 
+from __future__ import annotations
+
 from collections import namedtuple
 
 from mfa_export import codes
 from mfa_export.cache import SessionCache, UnusableCache, cache_dir
 from mfa_export.nesting import refuse_if_nested
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from mfa_export.cache import CacheKey
+    from mfa_export.credentials import Credentials
+    from mfa_export.settings import Settings
+    from mfa_export.summary import Reporter
+
 DISCOVER = "discover"  # the cache key's device when the device is found with iam:ListMFADevices
 
 
 # The credentials, the device that made them, whether the cache served them, and for a role the
 # assumed-role ARN AWS answered with.
-Session = namedtuple("Session", "credentials serial cached identity", defaults=(None,))
+class Session(namedtuple("Session", "credentials serial cached identity", defaults=(None,))):
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        credentials: Credentials
+        serial: str | None
+        cached: bool
+        identity: str | None
+
 
 # An MFA session only has to outlive the AssumeRole call it signs; role sessions are independent of it.
 ROLE_SOURCE_MIN_TTL = 60
 INTERMEDIATE_ROLE_DURATION = 3600  # a role in the middle of a chain only signs the next AssumeRole
 
 
-def cache_keys(settings):
+def cache_keys(settings: Settings) -> tuple[CacheKey, CacheKey | None]:
     """(key of the MFA session, key of the role session or None) for these settings."""
     serial = settings.serial or DISCOVER
     mfa_key = SessionCache.key(settings.source_identity, serial)
@@ -32,8 +51,17 @@ def cache_keys(settings):
 
 
 class SessionSource:
-    def __init__(self, settings, environ, reporter, code=None, use_cache=True, force=False, min_ttl=900,
-                 code_command=None):
+    def __init__(
+        self,
+        settings: Settings,
+        environ: Mapping[str, str],
+        reporter: Reporter,
+        code: str | None = None,
+        use_cache: bool = True,
+        force: bool = False,
+        min_ttl: float = 900,
+        code_command: str | None = None,
+    ) -> None:
         self.settings = settings
         self.environ = environ
         self.reporter = reporter
@@ -44,7 +72,7 @@ class SessionSource:
         self.cache = self._open_cache() if use_cache else None
         self.mfa_key, self.role_key = cache_keys(settings)
 
-    def _open_cache(self):
+    def _open_cache(self) -> SessionCache | None:
         cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
         try:
             cache.ensure_directory()
@@ -53,13 +81,14 @@ class SessionSource:
             return None
         return cache
 
-    def get(self):
+    def get(self) -> Session:
         """The session to export: the MFA session itself, or the role session made with it."""
         if self.settings.roles:
+            assert self.role_key is not None  # made with the roles
             return self._obtain(self.role_key, self._new_role_session, self.min_ttl)
         return self._obtain(self.mfa_key, self._new_mfa_session, self.min_ttl)
 
-    def _obtain(self, key, fetch, min_ttl):
+    def _obtain(self, key: CacheKey, fetch: Callable[[], Session], min_ttl: float) -> Session:
         cached = self._from_cache(key, min_ttl)
         if cached:
             return cached
@@ -79,7 +108,7 @@ class SessionSource:
             # Another run may have fetched the session while this one waited.
             return self._from_cache(key, min_ttl, quiet=True) or fetch()
 
-    def _from_cache(self, key, min_ttl, quiet=False):
+    def _from_cache(self, key: CacheKey, min_ttl: float, quiet: bool = False) -> Session | None:
         if self.cache is None or self.force:
             return None
         entry = self.cache.load(key, warn=not quiet)
@@ -90,16 +119,17 @@ class SessionSource:
             return None
         return Session(credentials, entry.get("serial") or self.settings.serial, True, entry.get("identity"))
 
-    def _store(self, key, session, profile):
+    def _store(self, key: CacheKey, session: Session, profile: str | None) -> None:
         if self.cache is None:
             return
         try:
-            self.cache.store(key, session.credentials, profile=profile, serial=session.serial,
-                             identity=session.identity)
+            self.cache.store(
+                key, session.credentials, profile=profile, serial=session.serial, identity=session.identity
+            )
         except OSError as exc:
             self.reporter.warning(f"could not cache the session: {exc}")
 
-    def _new_mfa_session(self):
+    def _new_mfa_session(self) -> Session:
         from mfa_export import sts  # the expensive import: only when AWS must be asked
 
         sts.start_budget(self.environ)
@@ -114,7 +144,7 @@ class SessionSource:
         self._store(self.mfa_key, session, self.settings.profile)
         return session
 
-    def _new_role_session(self):
+    def _new_role_session(self) -> Session:
         # One MFA session serves every role with the same keys and device: switching roles needs no code.
         mfa = self._obtain(self.mfa_key, self._new_mfa_session, ROLE_SOURCE_MIN_TTL)
         from mfa_export import sts
@@ -130,22 +160,25 @@ class SessionSource:
             credentials, identity = sts.assume_role(signer, step, name, duration, self.settings.region)
             label = f"the session of {step.role_arn}"
         session = Session(credentials, mfa.serial, False, identity)
+        assert self.role_key is not None
         self._store(self.role_key, session, self.settings.selected)
         return session
 
-    def _code_for(self, serial):
+    def _code_for(self, serial: str) -> str:
         if self.code_command:
-            return codes.code_from_command(self.code_command, "--code-command", self.environ,
-                                           codes.command_timeout(self.environ))
+            return codes.code_from_command(
+                self.code_command, "--code-command", self.environ, codes.command_timeout(self.environ)
+            )
         if self.settings.code_command:
             origin = f"mfa_process of profile {self.settings.selected or self.settings.profile}"
-            return codes.code_from_command(self.settings.code_command, origin, self.environ,
-                                           codes.command_timeout(self.environ))
+            return codes.code_from_command(
+                self.settings.code_command, origin, self.environ, codes.command_timeout(self.environ)
+            )
         return codes.prompt_for_code(serial)
 
 
-def default_session_name(serial):
-    """"mfa-export-doug" for arn:...:mfa/doug: CloudTrail then says who assumed the role."""
+def default_session_name(serial: str | None) -> str:
+    """ "mfa-export-doug" for arn:...:mfa/doug: CloudTrail then says who assumed the role."""
     device = (serial or "session").rsplit("/", 1)[-1]
     cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "_+=,.@-") else "-" for c in device)
     return ("mfa-export-" + cleaned)[:64]

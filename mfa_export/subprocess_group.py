@@ -5,9 +5,16 @@ behind); the terminal's foreground, so that it can still prompt on the terminal 
 it, as a shell does for the jobs it runs.
 """
 
+from __future__ import annotations
+
 import os
 import signal
 import subprocess
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import BinaryIO, Literal
 
 
 class GroupTimeout(Exception):
@@ -18,7 +25,7 @@ class TooMuchOutput(Exception):
     pass
 
 
-def _set_foreground(fd, pgid):
+def _set_foreground(fd: int, pgid: int) -> None:
     # Called from a background group, tcsetpgrp raises SIGTTOU: ignore it for the call, as shells do.
     previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
     try:
@@ -28,14 +35,14 @@ def _set_foreground(fd, pgid):
 
 
 class ForegroundGroup:
-    def __init__(self, command, environ, tty_path):
+    def __init__(self, command: str, environ: Mapping[str, str], tty_path: str) -> None:
         self.command = command
         self.environ = dict(environ)
         self.tty_path = tty_path
-        self.tty = None
-        self.foreground = None  # the group to give the terminal back to
+        self.tty: BinaryIO | None = None
+        self.foreground: int | None = None  # the group to give the terminal back to
 
-    def __enter__(self):
+    def __enter__(self) -> ForegroundGroup:
         try:
             self.tty = open(self.tty_path, "rb")
             if os.tcgetpgrp(self.tty.fileno()) == os.getpgrp():
@@ -44,20 +51,26 @@ class ForegroundGroup:
             self.tty = None
         return self
 
-    def _child_setup(self):
+    def _child_setup(self) -> None:
         os.setpgrp()
         if self.foreground is not None:
             _set_foreground(0, os.getpgrp())
 
-    def run(self, timeout, limit):
+    def run(self, timeout: float, limit: int) -> tuple[bytes, int]:
         """(stdout bytes, exit status); raises KeyboardInterrupt if Ctrl-C ended the command.
 
         At most ``limit`` bytes are read. Reading stops when the command exits, not at end of file:
         a child it left running in the background may hold its stdout open for ever.
         """
-        proc = subprocess.Popen(self.command, shell=True, stdin=self.tty or subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, env=self.environ, preexec_fn=self._child_setup)
-        if self.foreground is not None:
+        proc = subprocess.Popen(
+            self.command,
+            shell=True,
+            stdin=self.tty or subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            env=self.environ,
+            preexec_fn=self._child_setup,
+        )
+        if self.foreground is not None and self.tty is not None:
             try:
                 _set_foreground(self.tty.fileno(), proc.pid)  # also here: whichever side runs first wins
             except OSError:
@@ -67,20 +80,23 @@ class ForegroundGroup:
         except BaseException:
             self._kill(proc)
             raise
-        proc.stdout.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
         if proc.returncode == -signal.SIGINT:
             raise KeyboardInterrupt
         return out, proc.returncode
 
     @staticmethod
-    def _read(proc, timeout, limit):
+    def _read(proc: subprocess.Popen[bytes], timeout: float, limit: int) -> bytes:
         import select
         import time
 
         deadline = time.monotonic() + timeout
+        assert proc.stdout is not None  # Popen(stdout=PIPE)
         fd = proc.stdout.fileno()
         os.set_blocking(fd, False)
-        chunks, size, open_ = [], 0, True
+        chunks: list[bytes] = []
+        size, open_ = 0, True
         while True:
             exited = proc.poll() is not None
             left = deadline - time.monotonic()
@@ -103,7 +119,7 @@ class ForegroundGroup:
                 return b"".join(chunks)
 
     @staticmethod
-    def _kill(proc):
+    def _kill(proc: subprocess.Popen[bytes]) -> None:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
@@ -112,8 +128,8 @@ class ForegroundGroup:
         if proc.stdout:
             proc.stdout.close()
 
-    def __exit__(self, *exc):
-        if self.foreground is not None:
+    def __exit__(self, *exc: object) -> Literal[False]:
+        if self.foreground is not None and self.tty is not None:
             try:
                 _set_foreground(self.tty.fileno(), self.foreground)
             except OSError:

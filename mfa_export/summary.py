@@ -4,13 +4,30 @@ rich is imported only when stderr is a terminal that shows styling; otherwise (p
 the same words are written as plain text. Nothing here ever receives a secret.
 """
 
+from __future__ import annotations
+
 import re
 from datetime import datetime, timezone
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Protocol
+
+    class Stream(Protocol):
+        """What the summary writes to: a text stream, or cli's guard around one."""
+
+        def write(self, text: str, /) -> int: ...
+        def flush(self) -> None: ...
+        def isatty(self) -> bool: ...
+
+    from mfa_export.credentials import Credentials
+    from mfa_export.shells.base import Shell
 
 _MFA_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):mfa/(?:.*/)?(?P<name>[^/]+)")
 
 
-def describe_device(serial):
+def describe_device(serial: str | None) -> str:
     """'account 123456789012, device doug' from an MFA ARN; the bare serial for hardware tokens."""
     match = _MFA_ARN.fullmatch(serial or "")
     if match:
@@ -21,7 +38,7 @@ def describe_device(serial):
 _ASSUMED = re.compile(r"arn:[\w-]+:sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<session>.+)")
 
 
-def describe_role(identity):
+def describe_role(identity: str | None) -> str:
     """'role admin in account 222222222222 (session mfa-export-doug)' from the AssumeRole answer."""
     match = _ASSUMED.fullmatch(identity or "")
     if match:
@@ -29,7 +46,7 @@ def describe_role(identity):
     return f"role {identity}"
 
 
-def relative(seconds):
+def relative(seconds: float) -> str:
     if seconds <= 0:
         return "expired"
     minutes = int(seconds // 60)
@@ -39,22 +56,23 @@ def relative(seconds):
     return f"in {hours}h {minutes:02d}m" if hours else f"in {minutes}m"
 
 
-def local_time(moment):
+def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 class Reporter:
-    def __init__(self, stream, quiet=False, styled=False):
+    def __init__(self, stream: Stream, quiet: bool = False, styled: bool = False) -> None:
         self.stream = stream
         self.quiet = quiet
         self._console = None
         if styled:
             from rich.console import Console
 
-            self._console = Console(file=stream, highlight=False, soft_wrap=True)
+            # Any writable text stream does for rich, which only writes and flushes it.
+            self._console = Console(file=stream, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
 
     @classmethod
-    def for_stream(cls, stream, environ, quiet=False):
+    def for_stream(cls, stream: Stream, environ: Mapping[str, str], quiet: bool = False) -> Reporter:
         try:
             tty = stream.isatty()
         except (AttributeError, ValueError):
@@ -62,7 +80,7 @@ class Reporter:
         styled = tty and "NO_COLOR" not in environ and environ.get("TERM") != "dumb"
         return cls(stream, quiet=quiet, styled=styled)
 
-    def _write(self, plain, markup=None):
+    def _write(self, plain: str, markup: str | None = None) -> None:
         if self._console is not None:
             self._console.print(markup if markup is not None else plain, markup=markup is not None)
         else:
@@ -70,28 +88,37 @@ class Reporter:
             self.stream.flush()
 
     @staticmethod
-    def _escape(text):
+    def _escape(text: str) -> str:
         from rich.markup import escape
 
         return escape(text)
 
-    def error(self, message):
+    def error(self, message: str) -> None:
         markup = None
         if self._console is not None:
             markup = f"[bold red]mfa-export: error:[/] {self._escape(message)}"
         self._write(f"mfa-export: error: {message}", markup)
 
-    def notice(self, message):
+    def notice(self, message: str) -> None:
         if self.quiet:
             return
         markup = f"[cyan]mfa-export:[/] {self._escape(message)}" if self._console is not None else None
         self._write(f"mfa-export: {message}", markup)
 
-    def warning(self, message):
+    def warning(self, message: str) -> None:
         markup = f"[bold yellow]mfa-export: warning:[/] {self._escape(message)}" if self._console is not None else None
         self._write(f"mfa-export: warning: {message}", markup)
 
-    def session(self, credentials, serial, profile, region, cached, now=None, identity=None):
+    def session(
+        self,
+        credentials: Credentials,
+        serial: str | None,
+        profile: str | None,
+        region: str | None,
+        cached: bool,
+        now: datetime | None = None,
+        identity: str | None = None,
+    ) -> None:
         """Who, which device, where, until when: never a key."""
         if self.quiet:
             return
@@ -113,11 +140,11 @@ class Reporter:
         if 0 < left < 3600:
             self.warning(f"this session expires {relative(left)}; run with --force for a fresh one")
 
-    def eval_hint(self, shell):
+    def eval_hint(self, shell: Shell) -> None:
         if not self.quiet:
             self.notice(f"stdout is a terminal, so nothing was applied; run: {shell.eval_hint()}")
 
-    def profiles(self, rows):
+    def profiles(self, rows: list[dict[str, Any]]) -> None:
         """The --list-profiles table (always shown: it is what was asked for, -q or not)."""
         headers = ("profile", "kind", "MFA device", "role", "session")
         table = []
@@ -128,8 +155,9 @@ class Reporter:
                 session = f"stored, expires {row['expires']}"
             else:
                 session = row["problem"] or "-"
-            device = (row["mfa_serial"] or ("discover" if row["kind"] in ("keys", "role", "process") and not
-                                            row["problem"] else "-"))
+            device = row["mfa_serial"] or (
+                "discover" if row["kind"] in ("keys", "role", "process") and not row["problem"] else "-"
+            )
             table.append((row["name"], row["kind"], device, row["role_arn"] or "-", session))
         if self._console is not None:
             from rich.table import Table

@@ -6,16 +6,26 @@ export or --unset that is the usual code; for anything else (--help, --status, -
 wrappers stay a few lines each, and which arguments mean "not an export" is decided here, once.
 """
 
+from __future__ import annotations
+
 from mfa_export.errors import UsageError
 
 WRAPPED = "--wrapped"
 
 # Flags whose output is not code for the shell to apply.
-_PASSTHROUGH = {"-h", "--help", "--version", "--list-profiles", "--clear-cache", "--status", "--init",
-                "--write-profile"}
+_PASSTHROUGH = {
+    "-h",
+    "--help",
+    "--version",
+    "--list-profiles",
+    "--clear-cache",
+    "--status",
+    "--init",
+    "--write-profile",
+}
 
 
-def split_wrapped(argv):
+def split_wrapped(argv: list[str]) -> tuple[str | None, list[str]]:
     """(shell name, the user's arguments) for `--wrapped SHELL ARGS`, or (None, argv)."""
     if not argv or argv[0] != WRAPPED:
         return None, argv
@@ -28,7 +38,7 @@ def split_wrapped(argv):
 _SHORT_WITH_VALUE = {"p", "s", "d", "f"}
 
 
-def needs_passthrough(args):
+def needs_passthrough(args: list[str]) -> bool:
     """Whether ``args`` ask for anything but export code, in any spelling argparse might accept or
     refuse: ``-qh``, ``-hq``, ``--he`` (an abbreviation argparse refuses: it then prints its error to
     the terminal, where it belongs), ``-qf json``, ``-fjson``, ``--format=json``."""
@@ -52,10 +62,10 @@ def needs_passthrough(args):
                 if letter == "h":
                     return True
                 if letter in _SHORT_WITH_VALUE:
-                    value = arg[at + 1:] or following
+                    value = arg[at + 1 :] or following
                     if letter == "f" and value != "shell":
                         return True
-                    if not arg[at + 1:]:
+                    if not arg[at + 1 :]:
                         index += 1  # the next argument was this option's value
                     break
         index += 1

@@ -10,6 +10,8 @@ and replaces the file atomically with its mode and owner. Nothing another proces
 is lost, and the lock is never held while waiting for a person.
 """
 
+from __future__ import annotations
+
 import os
 import stat
 import unicodedata
@@ -21,6 +23,16 @@ from mfa_export.credentials import format_utc, parse_utc
 from mfa_export.errors import ConfigError
 from mfa_export.inifile import DEFAULT_SECTION
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mfa_export.awsconfig import AwsFiles
+    from mfa_export.credentials import Credentials
+    from mfa_export.inifile import IniText
+    from mfa_export.settings import Settings
+    from mfa_export.summary import Reporter
+
 EXPIRY_KEY = "x_security_token_expires"  # the key other tools already read
 SESSION_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", EXPIRY_KEY)
 
@@ -31,7 +43,7 @@ _HIDDEN = ("credential_process",)
 _NAME_FORBIDDEN = set("[];#=\"'\\")
 
 
-def check_name(name):
+def check_name(name: str) -> None:
     """Refuse a NAME that could not stand as one [NAME] header read back as NAME by every reader."""
     problem = None
     if not name:
@@ -48,18 +60,23 @@ def check_name(name):
         raise ConfigError(f"--write-profile {name!r} {problem}", "choose a plain name, e.g. --write-profile mfa")
 
 
-def _has_break_or_control(text):
-    return len(text.splitlines()) > 1 or text.endswith(("\n", "\r")) or any(
-        unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+def _has_break_or_control(text: str) -> bool:
+    return (
+        len(text.splitlines()) > 1
+        or text.endswith(("\n", "\r"))
+        or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+    )
 
 
-def check_value(key, value):
+def check_value(key: str, value: str) -> None:
     if value != value.strip() or _has_break_or_control(value) or not value:
-        raise ConfigError(f"{key} cannot be written to an INI file as it is (empty, edge space, line break "
-                          "or control character)", "nothing was written; check the STS endpoint you are using")
+        raise ConfigError(
+            f"{key} cannot be written to an INI file as it is (empty, edge space, line break or control character)",
+            "nothing was written; check the STS endpoint you are using",
+        )
 
 
-def _describe(path):
+def _describe(path: str) -> tuple[int, tuple[int, int] | None]:
     """(mode, owner) to give the replaced file, after checking it can be replaced at all."""
     directory = os.path.dirname(path) or "."
     try:
@@ -77,15 +94,17 @@ def _describe(path):
     while not os.path.isdir(existing):
         existing = os.path.dirname(existing) or "."
     if not os.access(existing, os.W_OK | os.X_OK) or _read_only_fs(existing):
-        raise ConfigError(f"cannot write in {existing}: permission denied or read-only file system",
-                          f"{path} is replaced as a whole, so its directory must be writable")
+        raise ConfigError(
+            f"cannot write in {existing}: permission denied or read-only file system",
+            f"{path} is replaced as a whole, so its directory must be writable",
+        )
     if info is None:
         return 0o600, None
     owner = (info.st_uid, info.st_gid) if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()) else None
     return stat.S_IMODE(info.st_mode), owner
 
 
-def _read_only_fs(directory):
+def _read_only_fs(directory: str) -> bool:
     try:
         return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):
@@ -93,7 +112,9 @@ def _read_only_fs(directory):
 
 
 class ProfileWriter:
-    def __init__(self, settings, name, files, environ, reporter):
+    def __init__(
+        self, settings: Settings, name: str, files: AwsFiles, environ: Mapping[str, str], reporter: Reporter
+    ) -> None:
         check_name(name)
         self.name = name
         self.environ = environ
@@ -111,48 +132,67 @@ class ProfileWriter:
                 _describe(self.config_file)
         self.stored_expiry = self._expiry(files.credentials_ini)
 
-    def _check(self, files):
+    def _check(self, files: AwsFiles) -> None:
         name = self.name
         if name in self.protected:
-            raise ConfigError(f"refusing to write the session into [{name}]: mfa-export reads that profile's "
-                              "settings or keys to make the session", f"choose another name, e.g. --write-profile "
-                              f"{name}-mfa")
+            raise ConfigError(
+                f"refusing to write the session into [{name}]: mfa-export reads that profile's "
+                "settings or keys to make the session",
+                f"choose another name, e.g. --write-profile {name}-mfa",
+            )
         own = files.credentials_ini.sections.get(name)
-        keys = {key for key in own.options} if own else set()
-        if "aws_access_key_id" in keys and "aws_session_token" not in keys:
+        own_keys = set(own.options) if own else set()
+        if "aws_access_key_id" in own_keys and "aws_session_token" not in own_keys:
             where = f"{name}] in {self.credentials_file}"
-            raise ConfigError(f"refusing to overwrite [{where}: it holds long-term access keys",
-                              f"choose another name, e.g. --write-profile {name}-mfa")
+            raise ConfigError(
+                f"refusing to overwrite [{where}: it holds long-term access keys",
+                f"choose another name, e.g. --write-profile {name}-mfa",
+            )
         profile = files.config(name)
         if profile.get("aws_access_key_id") and not profile.get("aws_session_token"):
-            raise ConfigError(f"refusing to write [{name}]: profile {name} in {self.config_file} holds long-term "
-                              "access keys, which the session would hide", f"choose another name, e.g. "
-                              f"--write-profile {name}-mfa")
-        for keys, effect in ((_OVERRIDING, "so AWS tools would not use the written session"),
-                             (_HIDDEN, "which the written session would hide")):
+            raise ConfigError(
+                f"refusing to write [{name}]: profile {name} in {self.config_file} holds long-term "
+                "access keys, which the session would hide",
+                f"choose another name, e.g. --write-profile {name}-mfa",
+            )
+        for keys, effect in (
+            (_OVERRIDING, "so AWS tools would not use the written session"),
+            (_HIDDEN, "which the written session would hide"),
+        ):
             found = [key for key in keys if profile.get(key)]
             if found:
-                raise ConfigError(f"refusing to write [{name}]: profile {name} in {self.config_file} sets "
-                                  f"{found[0]}, {effect}", f"choose another name, e.g. --write-profile {name}-mfa")
+                raise ConfigError(
+                    f"refusing to write [{name}]: profile {name} in {self.config_file} sets {found[0]}, {effect}",
+                    f"choose another name, e.g. --write-profile {name}-mfa",
+                )
 
-    def _expiry(self, credentials):
+    def _expiry(self, credentials: IniText) -> datetime | None:
         values = credentials.values(self.name) or {}
         try:
             return parse_utc(values[EXPIRY_KEY]) if values.get(EXPIRY_KEY) else None
         except ValueError:
             return None
 
-    def fresh_until(self, min_ttl):
+    def fresh_until(self, min_ttl: float) -> tuple[datetime, float] | None:
         """(expiry, seconds left) of a session already in [NAME] with more than ``min_ttl`` left, else None."""
         if self.stored_expiry is None:
             return None
         left = (self.stored_expiry - datetime.now(timezone.utc)).total_seconds()
         return (self.stored_expiry, left) if left > min_ttl else None
 
-    def write(self, credentials):
+    def write(self, credentials: Credentials) -> list[str]:
         """Write the session (and a missing region); returns what was written, for the summary."""
-        values = dict(zip(SESSION_KEYS, (credentials.access_key_id, credentials.secret_access_key,
-                                         credentials.session_token, format_utc(credentials.expiration))))
+        values = dict(
+            zip(
+                SESSION_KEYS,
+                (
+                    credentials.access_key_id,
+                    credentials.secret_access_key,
+                    credentials.session_token,
+                    format_utc(credentials.expiration),
+                ),
+            )
+        )
         for key, value in values.items():
             check_value(key, value)
         self._edit(self.credentials_file, self.name, None, values, recheck=True)
@@ -163,7 +203,15 @@ class ProfileWriter:
                 written.append(f"region = {self.region} to {header} in {self.config_file}")
         return written
 
-    def _edit(self, path, section, header, values, recheck=False, only_missing=False):
+    def _edit(
+        self,
+        path: str,
+        section: str | None,
+        header: str | None,
+        values: dict[str, str],
+        recheck: bool = False,
+        only_missing: bool = False,
+    ) -> bool:
         """Change ``values`` in one section of ``path`` under its lock; False when nothing had to change."""
         from mfa_export.lock import FileEditLock, lock_timeout, unusable_lock
 
@@ -182,7 +230,7 @@ class ProfileWriter:
             else:
                 ini = awsconfig.read_ini(path)
             if section is None:  # the config file: the section botocore reads for the profile
-                section = awsconfig.profile_sections(ini).get(self.name) or header[1:-1]
+                section = awsconfig.profile_sections(ini).get(self.name) or (header or "")[1:-1]
                 current = ini.values(section) or {}
                 if only_missing and current.get("region"):
                     return False  # never change a region the user chose
@@ -192,30 +240,34 @@ class ProfileWriter:
             try:
                 replace_file(path, text.encode("utf-8"), mode, owner)
             except OSError as exc:
-                raise ConfigError(f"could not write {path}: {exc.strerror or exc}; it is unchanged",
-                                  "the session is cached: fix that, then run again without a code") from None
+                raise ConfigError(
+                    f"could not write {path}: {exc.strerror or exc}; it is unchanged",
+                    "the session is cached: fix that, then run again without a code",
+                ) from None
         return True
 
 
-def _quoted(name):
+def _quoted(name: str) -> str:
     """The name as botocore's shlex.split of "profile NAME" gives it back (NAME holds no quotes)."""
     return f'"{name}"' if " " in name else name
 
 
-def _verify(before, after, section, values, path):
+def _verify(before: IniText, after: IniText, section: str, values: dict[str, str], path: str) -> None:
     """The edited text must read, as botocore reads it, as the old file with exactly ``values`` set."""
-    expected = {name: before.values(name) for name in before.sections}
+    expected = {name: before.values(name) or {} for name in before.sections}
     expected.setdefault(section, {k: o.value for k, o in before.default_options.items()})
     expected[section] = {**expected[section], **values}
     expected[DEFAULT_SECTION] = {k: o.value for k, o in before.default_options.items()}
-    actual = {name: after.values(name) for name in after.sections}
+    actual = {name: after.values(name) or {} for name in after.sections}
     actual[DEFAULT_SECTION] = {k: o.value for k, o in after.default_options.items()}
     if actual != expected:
-        raise ConfigError(f"refusing to write {path}: the edit would change more than [{section}]",
-                          "nothing was written; please report this with the file's layout (not its keys)")
+        raise ConfigError(
+            f"refusing to write {path}: the edit would change more than [{section}]",
+            "nothing was written; please report this with the file's layout (not its keys)",
+        )
 
 
-def _remove_stale_temps(path):
+def _remove_stale_temps(path: str) -> None:
     """Temp files a killed run left beside ``path`` (they may hold keys); safe under the file's lock."""
     directory = os.path.dirname(path)
     try:

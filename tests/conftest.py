@@ -54,8 +54,10 @@ def add_user_profile(home, fake, name):
     """A new user of the fake, appended to the credentials file as [name] with its device."""
     user = fake.add_user(name)
     path = home / ".aws" / "credentials"
-    path.write_text(path.read_text() + f"[{name}]\naws_access_key_id = {user.access_key_id}\n"
-                    f"aws_secret_access_key = {user.secret_access_key}\naws_arn_mfa = {user.serial}\n")
+    path.write_text(
+        path.read_text() + f"[{name}]\naws_access_key_id = {user.access_key_id}\n"
+        f"aws_secret_access_key = {user.secret_access_key}\naws_arn_mfa = {user.serial}\n"
+    )
     return user
 
 
@@ -114,8 +116,14 @@ def start_and_wait_for_sts(fake, args, env, timeout=20):
     """Start the CLI in the background and return once its GetSessionToken reached the fake."""
     import time
 
-    proc = subprocess.Popen(cli_command() + list(args), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cli_command() + list(args),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + timeout
     while fake.count("GetSessionToken") == 0 and time.monotonic() < deadline:
         time.sleep(0.05)

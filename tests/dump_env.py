@@ -5,4 +5,4 @@ import os
 import sys
 
 with open(sys.argv[1], "w", encoding="utf-8", errors="surrogateescape") as out:
-    json.dump({k: v for k, v in os.environ.items()}, out, ensure_ascii=True)
+    json.dump(dict(os.environ.items()), out, ensure_ascii=True)

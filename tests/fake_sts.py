@@ -23,12 +23,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tests.totp import STEP, totp
 
 MSG_BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
-MSG_BAD_SERIAL = ("MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA "
-                  "serial number is valid and associated with this user.")
+MSG_BAD_SERIAL = (
+    "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA "
+    "serial number is valid and associated with this user."
+)
 MSG_SESSION_CREDS = "Cannot call GetSessionToken with session credentials"
 MSG_BAD_KEY = "The security token included in the request is invalid."
-MSG_BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. Check "
-                     "your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+MSG_BAD_SIGNATURE = (
+    "The request signature we calculated does not match the signature you provided. Check "
+    "your AWS Secret Access Key and signing method. Consult the service documentation for details."
+)
 MSG_EXPIRED = "The security token included in the request is expired"
 
 _serial_numbers = itertools.count(1)
@@ -44,7 +48,6 @@ class User:
     serial: str
     devices: list = field(default_factory=list)
     clock: object = time.time  # the fake's clock, which tests may move forward
-
 
     @property
     def arn(self):
@@ -224,7 +227,9 @@ class FakeAws:
             time.sleep(self.delay)
         try:
             if fault == "500":
-                raise AwsError(500, "InternalFailure", "We encountered an internal error. Please try again.", "Receiver")
+                raise AwsError(
+                    500, "InternalFailure", "We encountered an internal error. Please try again.", "Receiver"
+                )
             if fault == "throttle":
                 raise AwsError(400, "Throttling", "Rate exceeded")
             caller, service = self.authenticate(method, path, headers, body)
@@ -238,9 +243,14 @@ class FakeAws:
                 raise AwsError(400, "InvalidAction", f"Could not find operation {action} for version")
             with self.lock:
                 result = handler(caller, params)
-            namespace = "https://%s.amazonaws.com/doc/%s/" % (service, "2010-05-08" if service == "iam" else "2011-06-15")
-            return 200, (f'<{action}Response xmlns="{namespace}"><{action}Result>{result}</{action}Result>'
-                         f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>")
+            namespace = "https://{}.amazonaws.com/doc/{}/".format(
+                service,
+                "2010-05-08" if service == "iam" else "2011-06-15",
+            )
+            return 200, (
+                f'<{action}Response xmlns="{namespace}"><{action}Result>{result}</{action}Result>'
+                f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
+            )
         except AwsError as err:
             return err.status, (
                 '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
@@ -254,7 +264,7 @@ class FakeAws:
         auth = lower.get("authorization", "")
         if not auth.startswith("AWS4-HMAC-SHA256 "):
             raise AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
-        fields = dict(part.strip().split("=", 1) for part in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+        fields = dict(part.strip().split("=", 1) for part in auth[len("AWS4-HMAC-SHA256 ") :].split(","))
         key_id, date, region, service, terminal = fields["Credential"].split("/")
         signed_headers = fields["SignedHeaders"].split(";")
         amz_date = lower.get("x-amz-date", "")
@@ -281,14 +291,25 @@ class FakeAws:
         )
         canonical_headers = "".join(f"{h}:{' '.join(lower.get(h, '').split())}\n" for h in signed_headers)
         payload_hash = hashlib.sha256(body).hexdigest()
-        canonical_request = "\n".join([
-            method, urllib.parse.quote(parsed.path or "/", safe="/-_.~"), canonical_query,
-            canonical_headers, ";".join(signed_headers), payload_hash,
-        ])
+        canonical_request = "\n".join(
+            [
+                method,
+                urllib.parse.quote(parsed.path or "/", safe="/-_.~"),
+                canonical_query,
+                canonical_headers,
+                ";".join(signed_headers),
+                payload_hash,
+            ]
+        )
         scope = f"{date}/{region}/{service}/{terminal}"
-        string_to_sign = "\n".join([
-            "AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest(),
-        ])
+        string_to_sign = "\n".join(
+            [
+                "AWS4-HMAC-SHA256",
+                amz_date,
+                scope,
+                hashlib.sha256(canonical_request.encode()).hexdigest(),
+            ]
+        )
         k = _sign(("AWS4" + secret).encode(), date)
         for part in (region, service, terminal):
             k = _sign(k, part)
@@ -309,8 +330,16 @@ class FakeAws:
         }
         if self.hostile_credentials:
             values.update(self.hostile_credentials)
-        session = Session(user, values["AccessKeyId"], values["SecretAccessKey"], values["SessionToken"], expiration,
-                          mfa, role, session_name)
+        session = Session(
+            user,
+            values["AccessKeyId"],
+            values["SecretAccessKey"],
+            values["SessionToken"],
+            expiration,
+            mfa,
+            role,
+            session_name,
+        )
         self.sessions[session.access_key_id] = session
         return session
 
@@ -319,9 +348,12 @@ class FakeAws:
             raise AwsError(403, "AccessDenied", MSG_SESSION_CREDS)
         duration = int(params.get("DurationSeconds", 43200))
         if not 900 <= duration <= 129600:
-            raise AwsError(400, "ValidationError",
-                           f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy "
-                           "constraint: Member must have value less than or equal to 129600")
+            raise AwsError(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy "
+                "constraint: Member must have value less than or equal to 129600",
+            )
         serial, code = params.get("SerialNumber"), params.get("TokenCode")
         if (serial is None) != (code is None):
             raise AwsError(400, "ValidationError", "SerialNumber and TokenCode must be given together")
@@ -329,7 +361,11 @@ class FakeAws:
         if mfa:
             if serial not in caller.devices:
                 raise AwsError(403, "AccessDenied", MSG_BAD_SERIAL)
-            if serial != caller.serial or code != totp(caller.seed, self.now()) or (caller.access_key_id, code) in self.used_codes:
+            if (
+                serial != caller.serial
+                or code != totp(caller.seed, self.now())
+                or (caller.access_key_id, code) in self.used_codes
+            ):
                 raise AwsError(403, "AccessDenied", MSG_BAD_CODE)
             self.used_codes.add((caller.access_key_id, code))
         return self._credentials_xml(self._issue(caller, duration, mfa))
@@ -347,8 +383,11 @@ class FakeAws:
 
     def assume_role(self, caller, params):
         role = self.roles.get(params.get("RoleArn"))
-        denied = AwsError(403, "AccessDenied", f"User: {caller.arn} is not authorized to perform: sts:AssumeRole "
-                                               f"on resource: {params.get('RoleArn')}")
+        denied = AwsError(
+            403,
+            "AccessDenied",
+            f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {params.get('RoleArn')}",
+        )
         mfa = isinstance(caller, Session) and caller.mfa
         if role is None or caller_principal(caller) not in role.trusted or (role.require_mfa and not mfa):
             raise denied
@@ -356,25 +395,41 @@ class FakeAws:
             raise denied
         name = params.get("RoleSessionName", "")
         if not 2 <= len(name) <= 64 or any(not (c.isalnum() or c in "_+=,.@-") for c in name):
-            raise AwsError(400, "ValidationError", f"1 validation error detected: Value '{name}' at "
-                           "'roleSessionName' failed to satisfy constraint")
+            raise AwsError(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{name}' at 'roleSessionName' failed to satisfy constraint",
+            )
         duration = int(params.get("DurationSeconds", 3600))
         chained = isinstance(caller, Session) and caller.role is not None
         if chained and duration > 3600:
-            raise AwsError(400, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
-                           "for roles assumed by role chaining.")
+            raise AwsError(
+                400,
+                "ValidationError",
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+            )
         if not 900 <= duration <= role.max_duration:
-            raise AwsError(400, "ValidationError",
-                           "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+            raise AwsError(
+                400,
+                "ValidationError",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            )
         user = caller.user if isinstance(caller, Session) else caller
         session = self._issue(user, duration, mfa, role=role, session_name=name)
-        return (self._credentials_xml(session) + "<AssumedRoleUser>"
-                f"<AssumedRoleId>AROAFAKE{role.name.upper()}:{name}</AssumedRoleId><Arn>{session.arn}</Arn>"
-                "</AssumedRoleUser>")
+        return (
+            self._credentials_xml(session) + "<AssumedRoleUser>"
+            f"<AssumedRoleId>AROAFAKE{role.name.upper()}:{name}</AssumedRoleId><Arn>{session.arn}</Arn>"
+            "</AssumedRoleUser>"
+        )
 
     def get_caller_identity(self, caller, params):
-        account = caller.role.account if isinstance(caller, Session) and caller.role else caller.user.account \
-            if isinstance(caller, Session) else caller.account
+        account = (
+            caller.role.account
+            if isinstance(caller, Session) and caller.role
+            else caller.user.account
+            if isinstance(caller, Session)
+            else caller.account
+        )
         return f"<Arn>{caller.arn}</Arn><UserId>AIDAFAKE</UserId><Account>{account}</Account>"
 
     def list_mfa_devices(self, caller, params):
@@ -384,8 +439,7 @@ class FakeAws:
         if params.get("UserName") not in (None, user.name):
             raise AwsError(403, "AccessDenied", "not authorized to perform iam:ListMFADevices on another user")
         if getattr(user, "deny_list_devices", False):
-            raise AwsError(403, "AccessDenied",
-                           f"User: {user.arn} is not authorized to perform: iam:ListMFADevices")
+            raise AwsError(403, "AccessDenied", f"User: {user.arn} is not authorized to perform: iam:ListMFADevices")
         members = "".join(
             f"<member><UserName>{user.name}</UserName><SerialNumber>{serial}</SerialNumber>"
             "<EnableDate>2024-01-01T00:00:00Z</EnableDate></member>"

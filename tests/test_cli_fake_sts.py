@@ -38,9 +38,13 @@ def test_success_prints_only_shell_code(cli, env, user, fake_aws):
 
 
 def test_wrong_code(cli, env, user):
-    wrong = "%06d" % ((int(user.code()) + 1) % 1_000_000)
-    assert_failed(cli([wrong, "--shell", "bash"], env), 4, "MFA code rejected: wrong, expired or already used",
-                  "wait for the next code")
+    wrong = f"{(int(user.code()) + 1) % 1_000_000:06d}"
+    assert_failed(
+        cli([wrong, "--shell", "bash"], env),
+        4,
+        "MFA code rejected: wrong, expired or already used",
+        "wait for the next code",
+    )
 
 
 def test_reused_code_is_rejected_like_aws(cli, env, user):
@@ -56,20 +60,29 @@ def test_wrong_serial(cli, env, user):
 
 
 def test_unknown_access_key(cli, env, home, user):
-    write_aws_files(home, config=f"[default]\nmfa_serial = {user.serial}\n",
-                    credentials="[default]\naws_access_key_id = AKIAUNKNOWN\naws_secret_access_key = x\n")
+    write_aws_files(
+        home,
+        config=f"[default]\nmfa_serial = {user.serial}\n",
+        credentials="[default]\naws_access_key_id = AKIAUNKNOWN\naws_secret_access_key = x\n",
+    )
     assert_failed(cli([user.code(), "--shell", "bash"], env), 4, "does not recognise access key AKIAUNKNOWN")
 
 
 def test_wrong_secret(cli, env, home, user):
-    write_aws_files(home, config=f"[default]\nmfa_serial = {user.serial}\n",
-                    credentials=f"[default]\naws_access_key_id = {user.access_key_id}\naws_secret_access_key = nope\n")
+    write_aws_files(
+        home,
+        config=f"[default]\nmfa_serial = {user.serial}\n",
+        credentials=f"[default]\naws_access_key_id = {user.access_key_id}\naws_secret_access_key = nope\n",
+    )
     assert_failed(cli([user.code(), "--shell", "bash"], env), 4, "secret access key of profile default is wrong")
 
 
 def test_profile_with_session_credentials_is_refused_before_any_call(cli, env, home, user, fake_aws):
-    write_aws_files(home, config=f"[default]\nmfa_serial = {user.serial}\n",
-                    credentials="[default]\naws_access_key_id = ASIAX\naws_secret_access_key = y\naws_session_token = z\n")
+    write_aws_files(
+        home,
+        config=f"[default]\nmfa_serial = {user.serial}\n",
+        credentials="[default]\naws_access_key_id = ASIAX\naws_secret_access_key = y\naws_session_token = z\n",
+    )
     assert_failed(cli([user.code(), "--shell", "bash"], env), 3, "holds session credentials")
     assert fake_aws.calls == []
 
@@ -77,12 +90,17 @@ def test_profile_with_session_credentials_is_refused_before_any_call(cli, env, h
 def test_session_signed_call_gets_aws_message(cli, env, home, user, fake_aws):
     """Through a credential_process that hands out session keys without a token field: AWS's answer."""
     first = cli([user.code(), "--shell", "bash"], env)
-    keys = dict(line[len("export "):].split("=", 1) for line in first.stdout.splitlines() if line.startswith("export "))
+    keys = dict(
+        line[len("export ") :].split("=", 1) for line in first.stdout.splitlines() if line.startswith("export ")
+    )
     session = fake_aws.sessions[keys["AWS_ACCESS_KEY_ID"].strip("'")]
     # Signing with the session's key and secret but no token: the fake, like AWS, knows the key.
-    write_aws_files(home, config=f"[default]\nmfa_serial = {user.serial}\n",
-                    credentials=f"[default]\naws_access_key_id = {session.access_key_id}\n"
-                    f"aws_secret_access_key = {session.secret_access_key}\n")
+    write_aws_files(
+        home,
+        config=f"[default]\nmfa_serial = {user.serial}\n",
+        credentials=f"[default]\naws_access_key_id = {session.access_key_id}\n"
+        f"aws_secret_access_key = {session.secret_access_key}\n",
+    )
     result = cli([user.code(), "--shell", "bash"], env)
     assert result.returncode == 4 and result.stdout == POSIX_FAIL
 
@@ -92,7 +110,7 @@ def test_refresh_inside_a_shell_holding_an_earlier_export(cli, env, user, fake_a
     exported = {}
     for line in first.stdout.splitlines():
         if line.startswith("export "):
-            name, value = line[len("export "):].split("=", 1)
+            name, value = line[len("export ") :].split("=", 1)
             exported[name] = value.strip("'")
     # The session keys are now in the environment; the profile's long-term keys must sign.
     fake_aws.advance()  # the next code
@@ -105,9 +123,15 @@ def test_refresh_inside_a_shell_holding_an_earlier_export(cli, env, user, fake_a
 def test_env_key_mode(cli, home, fake_aws, user):
     from tests.conftest import base_env
 
-    env = dict(base_env(home), AWS_ENDPOINT_URL_STS=fake_aws.url, AWS_ENDPOINT_URL_IAM=fake_aws.url,
-               AWS_ACCESS_KEY_ID=user.access_key_id, AWS_SECRET_ACCESS_KEY=user.secret_access_key,
-               AWS_MFA_SERIAL=user.serial, AWS_DEFAULT_REGION="ap-south-1")
+    env = dict(
+        base_env(home),
+        AWS_ENDPOINT_URL_STS=fake_aws.url,
+        AWS_ENDPOINT_URL_IAM=fake_aws.url,
+        AWS_ACCESS_KEY_ID=user.access_key_id,
+        AWS_SECRET_ACCESS_KEY=user.secret_access_key,
+        AWS_MFA_SERIAL=user.serial,
+        AWS_DEFAULT_REGION="ap-south-1",
+    )
     result = cli([user.code(), "--shell", "bash"], env)
     assert result.returncode == 0, result.stderr
     assert "export AWS_REGION='ap-south-1'" in result.stdout
@@ -123,8 +147,9 @@ def test_env_with_session_token_and_no_profile(cli, home, user):
 
 
 def test_missing_profile(cli, env, user):
-    assert_failed(cli([user.code(), "--shell", "bash", "-p", "nope"], env), 3, "profile nope is not in",
-                  "known: default")
+    assert_failed(
+        cli([user.code(), "--shell", "bash", "-p", "nope"], env), 3, "profile nope is not in", "known: default"
+    )
 
 
 def test_no_keys_anywhere(cli, home, user):
@@ -138,15 +163,18 @@ def test_profile_without_keys(cli, env, home, user):
     assert_failed(cli([user.code(), "--shell", "bash"], env), 3, "profile default has no access keys")
 
 
-@pytest.mark.parametrize("args,phrase", [
-    (["12345"], "exactly 6 digits"),
-    (["abcdef"], "exactly 6 digits"),
-    (["123456", "-d", "10m"], "outside what STS allows"),
-    (["123456", "-d", "37h"], "outside what STS allows"),
-    (["123456", "-d", "soon"], "not understood"),
-    (["123456", "--bogus"], "unrecognized arguments"),
-    (["123456", "-s", "bad serial!"], "not a serial number"),
-])
+@pytest.mark.parametrize(
+    "args,phrase",
+    [
+        (["12345"], "exactly 6 digits"),
+        (["abcdef"], "exactly 6 digits"),
+        (["123456", "-d", "10m"], "outside what STS allows"),
+        (["123456", "-d", "37h"], "outside what STS allows"),
+        (["123456", "-d", "soon"], "not understood"),
+        (["123456", "--bogus"], "unrecognized arguments"),
+        (["123456", "-s", "bad serial!"], "not a serial number"),
+    ],
+)
 def test_bad_input_fails_before_any_call(cli, env, fake_aws, args, phrase):
     assert_failed(cli(args + ["--shell", "bash"], env), 2, phrase)
     assert fake_aws.calls == []
@@ -172,16 +200,25 @@ def test_code_from_stdin(cli, env, user):
 
 
 def test_no_code_and_no_terminal(cli, env, user, fake_aws):
-    result = subprocess.run(cli_command() + ["--shell", "bash"], env=env, capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    result = subprocess.run(
+        cli_command() + ["--shell", "bash"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     assert_failed(result, 2, "no MFA code given and no terminal")
     assert fake_aws.count("GetSessionToken") == 0
 
 
-@pytest.mark.parametrize("fault,exit_code,phrase", [
-    ("500", 5, "HTTP 500"),
-    ("throttle", 5, "throttled"),
-])
+@pytest.mark.parametrize(
+    "fault,exit_code,phrase",
+    [
+        ("500", 5, "HTTP 500"),
+        ("throttle", 5, "throttled"),
+    ],
+)
 def test_a_request_that_carried_the_code_is_never_resent(cli, env, user, fake_aws, fault, exit_code, phrase):
     """STS answered (with a fault): it may have taken the code, so sending it again could only be refused."""
     fake_aws.fail_next(fault, count=3)
@@ -230,9 +267,12 @@ def test_ctrl_c_exits_130_with_fail_statement(env, user, fake_aws):
 class TestDeviceDiscovery:
     @pytest.fixture
     def no_serial_env(self, env, home, user):
-        write_aws_files(home, config="[default]\nregion = eu-west-1\n",
-                        credentials=f"[default]\naws_access_key_id = {user.access_key_id}\n"
-                        f"aws_secret_access_key = {user.secret_access_key}\n")
+        write_aws_files(
+            home,
+            config="[default]\nregion = eu-west-1\n",
+            credentials=f"[default]\naws_access_key_id = {user.access_key_id}\n"
+            f"aws_secret_access_key = {user.secret_access_key}\n",
+        )
         return env
 
     def test_one_device_is_used_and_named(self, cli, no_serial_env, user, fake_aws):
@@ -243,8 +283,13 @@ class TestDeviceDiscovery:
 
     def test_several_devices_are_listed(self, cli, no_serial_env, user):
         user.devices.append("arn:aws:iam::123456789012:mfa/alice-key")
-        assert_failed(cli([user.code(), "--shell", "bash"], no_serial_env), 3, "several MFA devices",
-                      "alice-key", "--serial-number")
+        assert_failed(
+            cli([user.code(), "--shell", "bash"], no_serial_env),
+            3,
+            "several MFA devices",
+            "alice-key",
+            "--serial-number",
+        )
 
     def test_no_device(self, cli, no_serial_env, user):
         user.devices.clear()
@@ -295,21 +340,31 @@ def test_debug_masks_every_secret(cli, env, user, fake_aws):
     assert result.returncode == 0
     session = next(iter(fake_aws.sessions.values()))
     assert "GetSessionToken" in result.stderr and "***" in result.stderr
-    for secret in (session.secret_access_key, session.session_token, user.secret_access_key, f"TokenCode={code}",
-                   f"'TokenCode': '{code}'"):
+    for secret in (
+        session.secret_access_key,
+        session.session_token,
+        user.secret_access_key,
+        f"TokenCode={code}",
+        f"'TokenCode': '{code}'",
+    ):
         assert secret not in result.stderr
 
 
 def test_debug_failure_shows_a_traceback(cli, env, user):
-    wrong = "%06d" % ((int(user.code()) + 1) % 1_000_000)
+    wrong = f"{(int(user.code()) + 1) % 1_000_000:06d}"
     result = cli([wrong, "--shell", "bash", "--debug"], env)
     assert result.returncode == 4 and "Traceback" in result.stderr
     assert result.stdout == POSIX_FAIL
 
 
 def test_a_closed_stdout_is_reported_not_a_traceback(env):
-    proc = subprocess.Popen(cli_command() + ["--unset", "--shell", "bash"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cli_command() + ["--unset", "--shell", "bash"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait() == 1

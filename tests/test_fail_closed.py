@@ -20,8 +20,9 @@ FAIL = "false\n"
 
 
 def run(args, env, stdin=subprocess.DEVNULL, timeout=60, **kwargs):
-    return subprocess.run(cli_command() + list(args), env=env, stdin=stdin, capture_output=True, timeout=timeout,
-                          **kwargs)
+    return subprocess.run(
+        cli_command() + list(args), env=env, stdin=stdin, capture_output=True, timeout=timeout, **kwargs
+    )
 
 
 def assert_closed(result, code, phrase=None):
@@ -36,6 +37,7 @@ def assert_closed(result, code, phrase=None):
 
 # -- fail-open -------------------------------------------------------------------------------------------
 
+
 def test_a_region_that_is_not_utf8_fails_closed(env, user, fake_aws):
     assert_closed(run([user.code().encode(), b"--shell", b"bash", b"--region", b"eu\xff"], env), 2, "region")
     assert fake_aws.calls == []
@@ -49,8 +51,13 @@ def test_an_inherited_region_that_is_not_utf8_fails_closed(env, user, fake_aws):
 
 
 def test_closed_stderr_still_exports(env, user):
-    result = subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", *cli_command(), user.code(), "--shell", "bash"],
-                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, timeout=60)
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$@" 2>&-', "sh", *cli_command(), user.code(), "--shell", "bash"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        timeout=60,
+    )
     assert result.returncode == 0 and b"export AWS_SESSION_TOKEN=" in result.stdout
 
 
@@ -58,14 +65,21 @@ def test_a_stderr_whose_reader_is_gone_still_exports(env, user):
     read, write = os.pipe()
     os.close(read)
     try:
-        result = subprocess.run(cli_command() + [user.code(), "--shell", "bash"], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=write, timeout=60)
+        result = subprocess.run(
+            cli_command() + [user.code(), "--shell", "bash"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=write,
+            timeout=60,
+        )
     finally:
         os.close(write)
     assert result.returncode == 0 and b"export AWS_SESSION_TOKEN=" in result.stdout
 
 
 # -- time ------------------------------------------------------------------------------------------------
+
 
 class BadEndpoint:
     """A local endpoint that misbehaves: 'trickle' (a byte every 0.5 s), 'silent' (never answers),
@@ -107,14 +121,17 @@ class BadEndpoint:
                     if self.stop.is_set():
                         return
                     try:
-                        conn.sendall((head + b"a" * 200)[index:index + 1])
+                        conn.sendall((head + b"a" * 200)[index : index + 1])
                     except OSError:
                         return
                     time.sleep(0.5)
                 return
             status, kind, body = self.behaviour
-            conn.sendall(f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
-                         f"Connection: close\r\n\r\n".encode() + body)
+            conn.sendall(
+                f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
+                f"Connection: close\r\n\r\n".encode()
+                + body
+            )
 
     def close(self):
         self.stop.set()
@@ -145,12 +162,15 @@ def test_one_deadline_for_the_network_and_the_code_sent_once(env, user, bad_endp
     assert endpoint.requests == 1
 
 
-@pytest.mark.parametrize("answer", [
-    ("200 OK", "text/html", b"<html><body>Sign in to the hotel Wi-Fi</body></html>"),
-    ("200 OK", "text/xml", b"<GetSessionTokenResponse><broken"),
-    ("403 Forbidden", "text/html", b"<html>blocked by proxy</html>"),
-    ("200 OK", "application/json", b'{"Credentials": 1}'),
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ("200 OK", "text/html", b"<html><body>Sign in to the hotel Wi-Fi</body></html>"),
+        ("200 OK", "text/xml", b"<GetSessionTokenResponse><broken"),
+        ("403 Forbidden", "text/html", b"<html>blocked by proxy</html>"),
+        ("200 OK", "application/json", b'{"Credentials": 1}'),
+    ],
+)
 def test_an_answer_that_is_not_sts_is_exit_5_naming_the_endpoint(env, user, bad_endpoint, answer):
     endpoint = bad_endpoint(answer)
     result = run([user.code(), "--shell", "bash"], dict(env, AWS_ENDPOINT_URL_STS=endpoint.url))
@@ -160,16 +180,20 @@ def test_an_answer_that_is_not_sts_is_exit_5_naming_the_endpoint(env, user, bad_
 
 # -- ordinary bad input: one line and its exit code, never "unexpected error" ------------------------------
 
-@pytest.mark.parametrize("args,extra_env,code,phrase", [
-    (["--region", "bad region!"], {}, 2, "is not a region name"),
-    ([], {"AWS_REGION": "eu-west-1\r", "AWS_CONFIG_FILE": os.devnull}, 3, "$AWS_REGION"),
-    (["-d", "²"], {}, 2, "not understood"),
-    (["--min-ttl", "²"], {}, 2, "not understood"),
-    ([], {"MFA_EXPORT_LOCK_TIMEOUT": "nan"}, 3, "$MFA_EXPORT_LOCK_TIMEOUT"),
-    ([], {"MFA_EXPORT_LOCK_TIMEOUT": "-1"}, 3, "$MFA_EXPORT_LOCK_TIMEOUT"),
-    ([], {"MFA_EXPORT_TIMEOUT": "inf"}, 3, "$MFA_EXPORT_TIMEOUT"),
-    (["--code-command", "true"], {"MFA_EXPORT_CODE_TIMEOUT": "nan"}, 3, "$MFA_EXPORT_CODE_TIMEOUT"),
-])
+
+@pytest.mark.parametrize(
+    "args,extra_env,code,phrase",
+    [
+        (["--region", "bad region!"], {}, 2, "is not a region name"),
+        ([], {"AWS_REGION": "eu-west-1\r", "AWS_CONFIG_FILE": os.devnull}, 3, "$AWS_REGION"),
+        (["-d", "²"], {}, 2, "not understood"),
+        (["--min-ttl", "²"], {}, 2, "not understood"),
+        ([], {"MFA_EXPORT_LOCK_TIMEOUT": "nan"}, 3, "$MFA_EXPORT_LOCK_TIMEOUT"),
+        ([], {"MFA_EXPORT_LOCK_TIMEOUT": "-1"}, 3, "$MFA_EXPORT_LOCK_TIMEOUT"),
+        ([], {"MFA_EXPORT_TIMEOUT": "inf"}, 3, "$MFA_EXPORT_TIMEOUT"),
+        (["--code-command", "true"], {"MFA_EXPORT_CODE_TIMEOUT": "nan"}, 3, "$MFA_EXPORT_CODE_TIMEOUT"),
+    ],
+)
 def test_bad_input_is_one_line_with_its_exit_code(env, user, fake_aws, args, extra_env, code, phrase):
     code_arg = [] if "--code-command" in args else [user.code()]
     assert_closed(run(code_arg + args + ["--shell", "bash"], dict(env, **extra_env)), code, phrase)
@@ -192,7 +216,8 @@ def test_odd_cache_entries_are_ignored(env, user, fake_aws, how):
         os.unlink(path)
         os.mkdir(path)
     else:
-        entry = json.loads(open(path).read())
+        with open(path) as handle:
+            entry = json.load(handle)
         if how == "far-expiry":
             entry["credentials"]["Expiration"] = "0001-01-01T00:00:00+14:00"
         else:
@@ -208,11 +233,12 @@ def test_odd_cache_entries_are_ignored(env, user, fake_aws, how):
 
 # -- hangs and leftovers ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("where", ["entry", "lock"])
 def test_a_fifo_at_a_cache_path_does_not_hang(env, user, fake_aws, where):
     assert run([user.code(), "--shell", "bash"], env).returncode == 0
     [path] = cache_files(env)
-    target = path if where == "entry" else path[:-len(".json")] + ".lock"
+    target = path if where == "entry" else path[: -len(".json")] + ".lock"
     if os.path.exists(target):
         os.unlink(target)
     os.mkfifo(target)
@@ -240,9 +266,14 @@ def test_endless_code_command_output_is_bounded(env):
 def test_a_child_holding_the_code_commands_stdout_does_not_block(env, user, tmp_path):
     started = time.monotonic()
     with open(tmp_path / "stderr", "wb") as stderr:  # as under eval: only stdout is captured
-        result = subprocess.run(cli_command() + ["--code-command", f"sleep 30 & echo {user.code()}", "--shell",
-                                                 "bash"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=stderr, timeout=25)
+        result = subprocess.run(
+            cli_command() + ["--code-command", f"sleep 30 & echo {user.code()}", "--shell", "bash"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            timeout=25,
+        )
     assert result.returncode == 0, (tmp_path / "stderr").read_text()
     assert time.monotonic() - started < 15
 
@@ -250,8 +281,12 @@ def test_a_child_holding_the_code_commands_stdout_does_not_block(env, user, tmp_
 def test_the_code_command_gets_no_aws_credentials(cli, home, user, tmp_path):
     from tests.conftest import base_env
 
-    env = dict(base_env(home), AWS_ACCESS_KEY_ID=user.access_key_id, AWS_SECRET_ACCESS_KEY=user.secret_access_key,
-               AWS_MFA_SERIAL=user.serial)
+    env = dict(
+        base_env(home),
+        AWS_ACCESS_KEY_ID=user.access_key_id,
+        AWS_SECRET_ACCESS_KEY=user.secret_access_key,
+        AWS_MFA_SERIAL=user.serial,
+    )
     seen = tmp_path / "seen"
     result = cli(["--code-command", f"env > {seen}; echo 123456", "--shell", "bash"], env)
     assert seen.exists()
@@ -277,8 +312,13 @@ def test_stale_temp_files_are_removed_by_the_next_run_and_by_clear_cache(env, us
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_fail_closed_and_let_go(env, user, tmp_path, signum):
     waiting = tmp_path / "waiting"
-    proc = subprocess.Popen(cli_command() + ["--code-command", f"touch {waiting}; sleep 30", "--shell", "bash"],
-                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cli_command() + ["--code-command", f"touch {waiting}; sleep 30", "--shell", "bash"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 20
     while not waiting.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -295,6 +335,7 @@ def test_sigterm_and_sighup_fail_closed_and_let_go(env, user, tmp_path, signum):
 
 
 # -- secrets ---------------------------------------------------------------------------------------------
+
 
 def test_debug_masks_role_calls_signed_by_a_cached_session(env, home, user, fake_aws):
     role = fake_aws.add_role("admin", trusted={user.arn})
@@ -315,6 +356,7 @@ def test_debug_masks_role_calls_signed_by_a_cached_session(env, home, user, fake
 
 
 # -- smaller ---------------------------------------------------------------------------------------------
+
 
 def test_status_prints_nothing_when_it_fails(env):
     result = run(["--status", "--no-such-flag"], env)
@@ -337,8 +379,9 @@ def test_github_short_write_fails_closed(env, user, tmp_path):
 
 def test_directories_are_0700_under_any_umask(env, user, home):
     cache = home / "a" / "b" / "mfa-export"
-    result = run([user.code(), "--shell", "bash"], dict(env, MFA_EXPORT_CACHE_DIR=str(cache)),
-                 preexec_fn=lambda: os.umask(0))
+    result = run(
+        [user.code(), "--shell", "bash"], dict(env, MFA_EXPORT_CACHE_DIR=str(cache)), preexec_fn=lambda: os.umask(0)
+    )
     assert result.returncode == 0, result.stderr
     for path in (home / "a", home / "a" / "b", cache):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o700, path
@@ -347,8 +390,13 @@ def test_directories_are_0700_under_any_umask(env, user, home):
 def test_an_unreadable_credentials_file_says_so(env, user, home):
     credentials = home / ".aws" / "credentials"
     os.chmod(credentials, 0)
-    result = subprocess.run(without_root_powers(cli_command() + [user.code(), "--shell", "bash"]), env=env,
-                            capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    result = subprocess.run(
+        without_root_powers(cli_command() + [user.code(), "--shell", "bash"]),
+        env=env,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert_closed(result, 3, "permission denied")
     assert b"syntax" not in result.stderr
 

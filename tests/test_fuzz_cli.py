@@ -31,12 +31,33 @@ _FLAG = st.one_of(
     st.tuples(st.just("-p"), st.sampled_from(["default", "missing", "role", "a b", "base"])),
     st.tuples(st.just("-f"), st.sampled_from(["json", "dotenv", "shell", "yaml"])),
     st.tuples(st.just("--write-profile"), st.sampled_from(["mfa", "default", "a]b", ""])),
-    st.sampled_from([("--unset",), ("--force",), ("--no-cache",), ("-q",), ("--status",), ("--clear-cache",),
-                     ("--list-profiles",), ("--debug",)]),
+    st.sampled_from(
+        [
+            ("--unset",),
+            ("--force",),
+            ("--no-cache",),
+            ("-q",),
+            ("--status",),
+            ("--clear-cache",),
+            ("--list-profiles",),
+            ("--debug",),
+        ]
+    ),
 )
-_ENV = st.dictionaries(st.sampled_from(["AWS_REGION", "MFA_EXPORT_LOCK_TIMEOUT", "MFA_EXPORT_CODE_TIMEOUT",
-                                        "AWS_PROFILE", "MFA_EXPORT_TIMEOUT", "AWS_SESSION_TOKEN"]),
-                       st.sampled_from(["eu-west-1", "nan", "-1", "5", "default", "eu-west-1\r", "x"]), max_size=3)
+_ENV = st.dictionaries(
+    st.sampled_from(
+        [
+            "AWS_REGION",
+            "MFA_EXPORT_LOCK_TIMEOUT",
+            "MFA_EXPORT_CODE_TIMEOUT",
+            "AWS_PROFILE",
+            "MFA_EXPORT_TIMEOUT",
+            "AWS_SESSION_TOKEN",
+        ]
+    ),
+    st.sampled_from(["eu-west-1", "nan", "-1", "5", "default", "eu-west-1\r", "x"]),
+    max_size=3,
+)
 _CONFIG = st.sampled_from(["plain", "bom", "duplicate", "binary", "role", "header-comment"])
 _CACHE = st.sampled_from(["none", "garbage", "directory", "far-expiry"])
 _ENDPOINT = st.sampled_from(["fake", "fake", "fake", "500", "throttle", "hostile", "html", "garbage", "silent"])
@@ -76,10 +97,18 @@ def _expected_fail(argv, exit_code):
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-@given(flags=st.lists(_FLAG, max_size=4), shell=st.sampled_from(SHELLS), extra_env=_ENV, files=_CONFIG,
-       cache=_CACHE, endpoint=_ENDPOINT, code=_CODE)
-def test_the_cli_fails_closed_whatever_it_meets(fake_aws, tmp_path, flags, shell, extra_env, files, cache, endpoint,
-                                               code):
+@given(
+    flags=st.lists(_FLAG, max_size=4),
+    shell=st.sampled_from(SHELLS),
+    extra_env=_ENV,
+    files=_CONFIG,
+    cache=_CACHE,
+    endpoint=_ENDPOINT,
+    code=_CODE,
+)
+def test_the_cli_fails_closed_whatever_it_meets(
+    fake_aws, tmp_path, flags, shell, extra_env, files, cache, endpoint, code
+):
     fake_aws.advance()
     fake_aws.faults.clear()
     fake_aws.hostile_credentials = None
@@ -90,8 +119,14 @@ def test_the_cli_fails_closed_whatever_it_meets(fake_aws, tmp_path, flags, shell
     write_aws_files(home)
     (home / ".aws" / "config").write_text(config)
     (home / ".aws" / "credentials").write_bytes(credentials.encode("utf-8", "surrogateescape"))
-    env = dict(base_env(home), AWS_ENDPOINT_URL_STS=fake_aws.url, AWS_ENDPOINT_URL_IAM=fake_aws.url,
-               MFA_EXPORT_TIMEOUT="2", MFA_EXPORT_LOCK_TIMEOUT="2", MFA_EXPORT_CODE_TIMEOUT="2")
+    env = dict(
+        base_env(home),
+        AWS_ENDPOINT_URL_STS=fake_aws.url,
+        AWS_ENDPOINT_URL_IAM=fake_aws.url,
+        MFA_EXPORT_TIMEOUT="2",
+        MFA_EXPORT_LOCK_TIMEOUT="2",
+        MFA_EXPORT_CODE_TIMEOUT="2",
+    )
     env.update(extra_env)
     bad = None
     if endpoint in ("500", "throttle"):
@@ -99,12 +134,22 @@ def test_the_cli_fails_closed_whatever_it_meets(fake_aws, tmp_path, flags, shell
     elif endpoint == "hostile":
         fake_aws.hostile_credentials = {"SessionToken": "tok'$(id)`x`\"\n;", "SecretAccessKey": "s\u2028[x]"}
     elif endpoint != "fake":
-        bad = BadEndpoint({"html": ("200 OK", "text/html", b"<html>portal</html>"),
-                           "garbage": ("200 OK", "text/xml", b"<Get<<"), "silent": "silent"}[endpoint])
+        bad = BadEndpoint(
+            {
+                "html": ("200 OK", "text/html", b"<html>portal</html>"),
+                "garbage": ("200 OK", "text/xml", b"<Get<<"),
+                "silent": "silent",
+            }[endpoint]
+        )
         env["AWS_ENDPOINT_URL_STS"] = bad.url
     if cache != "none":  # an entry for this user's session, then spoiled
-        warm = subprocess.run(cli_command() + [user.code(), "--shell", "bash"], env=env, capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=60)
+        warm = subprocess.run(
+            cli_command() + [user.code(), "--shell", "bash"],
+            env=env,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
         fake_aws.advance()
         for entry in Path(env["MFA_EXPORT_CACHE_DIR"]).glob("*.json") if warm.returncode == 0 else []:
             if cache == "garbage":
@@ -124,10 +169,14 @@ def test_the_cli_fails_closed_whatever_it_meets(fake_aws, tmp_path, flags, shell
         argv.insert(0, "-")
         stdin_data = (user.code() + "\n") if code == "stdin" else ("9" * 10000)
     try:
-        result = subprocess.run([c.encode("utf-8", "surrogateescape") for c in cli_command() + argv],
-                                env={k: v.encode("utf-8", "surrogateescape") for k, v in env.items()},
-                                input=stdin_data.encode() if code.startswith("stdin") else None,
-                                stdin=None if code.startswith("stdin") else stdin, capture_output=True, timeout=60)
+        result = subprocess.run(
+            [c.encode("utf-8", "surrogateescape") for c in cli_command() + argv],
+            env={k: v.encode("utf-8", "surrogateescape") for k, v in env.items()},
+            input=stdin_data.encode() if code.startswith("stdin") else None,
+            stdin=None if code.startswith("stdin") else stdin,
+            capture_output=True,
+            timeout=60,
+        )
     finally:
         if bad is not None:
             bad.close()
@@ -137,21 +186,33 @@ def test_the_cli_fails_closed_whatever_it_meets(fake_aws, tmp_path, flags, shell
     assert "unexpected error" not in err, (argv, err)
     if "--debug" not in argv:
         assert "Traceback" not in err, (argv, err)
-    secrets = [user.secret_access_key] + [s for session in fake_aws.sessions.values()
-                                          for s in (session.secret_access_key, session.session_token)]
+    secrets = [user.secret_access_key] + [
+        s for session in fake_aws.sessions.values() for s in (session.secret_access_key, session.session_token)
+    ]
     for secret in secrets:
         assert secret not in err, (argv, "a secret on stderr")
     if result.returncode == 1:
         assert result.stdout == b"" and err == "", (argv, err)
     elif result.returncode != 0:
         assert result.stdout in _expected_fail(argv, result.returncode), (argv, result.stdout, err)
-    elif shell == "bash" and not ({"--status", "--unset", "--write-profile", "--list-profiles", "--clear-cache",
-                                   "-f"} & set(argv)):
+    elif shell == "bash" and not (
+        {"--status", "--unset", "--write-profile", "--list-profiles", "--clear-cache", "-f"} & set(argv)
+    ):
         # a complete export: bash applies it and holds exactly the session the fake issued
-        applied = subprocess.run(["bash", "--norc", "--noprofile", "-c", 'eval "$(cat)" && printf "%s\\0" '
-                                  '"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" '
-                                  '"${AWS_SECURITY_TOKEN-unset}"'], input=result.stdout, capture_output=True,
-                                 timeout=30)
+        applied = subprocess.run(
+            [
+                "bash",
+                "--norc",
+                "--noprofile",
+                "-c",
+                'eval "$(cat)" && printf "%s\\0" '
+                '"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" '
+                '"${AWS_SECURITY_TOKEN-unset}"',
+            ],
+            input=result.stdout,
+            capture_output=True,
+            timeout=30,
+        )
         assert applied.returncode == 0, (argv, result.stdout, applied.stderr)
         key, secret, token, legacy, _ = applied.stdout.decode().split("\0")
         session = fake_aws.sessions[key]

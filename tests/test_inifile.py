@@ -15,20 +15,48 @@ from mfa_export.inifile import IniError, IniText
 
 # Characters that stress the dialect: delimiters, comment and header marks, the whitespace str.strip
 # removes but universal newlines do not split on, and non-ASCII.
-_TEXT = st.text(alphabet=st.sampled_from(list("ab Z09_-=:#;[]\t\"'\\") + ["\x0b", "\x0c", "\x1c", "\x85", "\xa0",
-                                                                           "\u2028", "é", "\u00a0"]), max_size=8)
+_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("ab Z09_-=:#;[]\t\"'\\") + ["\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u2028", "é", "\u00a0"]
+    ),
+    max_size=8,
+)
 _INDENT = st.sampled_from(["", "", "", " ", "  ", "\t", "    "])
-_KEYS = st.sampled_from(["aws_access_key_id", "AWS_Access_Key_Id", "aws_secret_access_key", "region", "s3",
-                         "mfa_serial", "x", "Region", "role_arn"])
-_NAMES = st.sampled_from(["default", "work", "mfa", " work", "profile work", "profile  work", "profilex y",
-                          "DEFAULT", "a]b", "pro file", "work ", "profile 'a b'"])
+_KEYS = st.sampled_from(
+    [
+        "aws_access_key_id",
+        "AWS_Access_Key_Id",
+        "aws_secret_access_key",
+        "region",
+        "s3",
+        "mfa_serial",
+        "x",
+        "Region",
+        "role_arn",
+    ]
+)
+_NAMES = st.sampled_from(
+    [
+        "default",
+        "work",
+        "mfa",
+        " work",
+        "profile work",
+        "profile  work",
+        "profilex y",
+        "DEFAULT",
+        "a]b",
+        "pro file",
+        "work ",
+        "profile 'a b'",
+    ]
+)
 _ENDINGS = st.sampled_from(["\n", "\n", "\n", "\r\n", "\r"])
 
 
 @st.composite
 def _line(draw):
-    kind = draw(st.sampled_from(["header", "option", "option", "option", "continuation", "comment", "blank",
-                                 "nested"]))
+    kind = draw(st.sampled_from(["header", "option", "option", "option", "continuation", "comment", "blank", "nested"]))
     indent = draw(_INDENT)
     if kind == "header":
         trailer = draw(st.sampled_from(["", " ; my keys", " # note", "  ", " x"]))
@@ -83,8 +111,9 @@ def test_parse_equals_botocores(tmp_path, text):
 
 
 @FAST
-@given(text=ini_texts(), name=_NAMES, new=st.dictionaries(_KEYS, st.sampled_from(["v1", "ASIA2", "a=b:c#d"]),
-                                                           min_size=1))
+@given(
+    text=ini_texts(), name=_NAMES, new=st.dictionaries(_KEYS, st.sampled_from(["v1", "ASIA2", "a=b:c#d"]), min_size=1)
+)
 def test_an_edit_changes_only_its_section(tmp_path, text, name, new):
     try:
         before = IniText(text)
@@ -113,34 +142,44 @@ def test_an_edit_changes_only_its_section(tmp_path, text, name, new):
     if section is None:
         assert edited.startswith(text.rstrip("\r\n")) or not text.strip()
     else:
-        head = "".join(before.lines[:section.header])
-        tail = "".join(before.lines[section.end:])
+        head = "".join(before.lines[: section.header])
+        tail = "".join(before.lines[section.end :])
         assert edited.startswith(head) and edited.endswith(tail)
-    assert botocore_view(tmp_path, edited)[name] == {k: v for k, v in after.as_botocore()[name].items()}
+    assert botocore_view(tmp_path, edited)[name] == dict(after.as_botocore()[name].items())
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("[work] ; my keys\naws_access_key_id = A\n", {"work": {"aws_access_key_id": "A"}}),
-    ("[work]\n  aws_access_key_id = A\n  aws_secret_access_key = B\n",
-     {"work": {"aws_access_key_id": "A", "aws_secret_access_key": "B"}}),
-    ("[w]\ns3 =\n  max_concurrent_requests = 10\n  addressing_style = path\nregion = x\n",
-     {"w": {"s3": {"max_concurrent_requests": "10", "addressing_style": "path"}, "region": "x"}}),
-    ("[w]\r\nKey : a\r\n   more\r\n", {"w": {"key": "a\nmore"}}),
-    ("[ w ]\na=1\n", {" w ": {"a": "1"}}),
-    ("[DEFAULT]\nregion = r\n[w]\na = 1\n", {"w": {"a": "1", "region": "r"}}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("[work] ; my keys\naws_access_key_id = A\n", {"work": {"aws_access_key_id": "A"}}),
+        (
+            "[work]\n  aws_access_key_id = A\n  aws_secret_access_key = B\n",
+            {"work": {"aws_access_key_id": "A", "aws_secret_access_key": "B"}},
+        ),
+        (
+            "[w]\ns3 =\n  max_concurrent_requests = 10\n  addressing_style = path\nregion = x\n",
+            {"w": {"s3": {"max_concurrent_requests": "10", "addressing_style": "path"}, "region": "x"}},
+        ),
+        ("[w]\r\nKey : a\r\n   more\r\n", {"w": {"key": "a\nmore"}}),
+        ("[ w ]\na=1\n", {" w ": {"a": "1"}}),
+        ("[DEFAULT]\nregion = r\n[w]\na = 1\n", {"w": {"a": "1", "region": "r"}}),
+    ],
+)
 def test_known_shapes(tmp_path, text, expected):
     assert ours(text) == expected == botocore_view(tmp_path, text)
 
 
-@pytest.mark.parametrize("text", [
-    "[a]\nx = 1\n[a]\ny = 2\n",  # a section twice
-    "[a]\nx = 1\nX = 2\n",  # a key twice, in any case
-    "x = 1\n",  # no header
-    "[a]\njust words\n",
-    "\ufeff[a]\nx = 1\n",  # a byte-order mark: botocore reads it as text
-    "[a]\ns3 =\n  no equals sign\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[a]\nx = 1\n[a]\ny = 2\n",  # a section twice
+        "[a]\nx = 1\nX = 2\n",  # a key twice, in any case
+        "x = 1\n",  # no header
+        "[a]\njust words\n",
+        "\ufeff[a]\nx = 1\n",  # a byte-order mark: botocore reads it as text
+        "[a]\ns3 =\n  no equals sign\n",
+    ],
+)
 def test_files_botocore_refuses_are_refused(tmp_path, text):
     assert ours(text) == "error" == botocore_view(tmp_path, text)
 
@@ -148,12 +187,17 @@ def test_files_botocore_refuses_are_refused(tmp_path, text):
 def test_indented_key_is_replaced_not_continued():
     text = "[work]\n  aws_access_key_id = OLD\n  aws_session_token = t\n    more-token\n# note\n[x]\na = 1\n"
     edited = IniText(text).with_values("work", {"aws_session_token": "NEW", "x_security_token_expires": "E"})
-    assert edited == ("[work]\n  aws_access_key_id = OLD\n  aws_session_token = NEW\n"
-                      "  x_security_token_expires = E\n# note\n[x]\na = 1\n")
+    assert edited == (
+        "[work]\n  aws_access_key_id = OLD\n  aws_session_token = NEW\n"
+        "  x_security_token_expires = E\n# note\n[x]\na = 1\n"
+    )
     parser = configparser.RawConfigParser()
     parser.read_string(edited)
-    assert dict(parser["work"]) == {"aws_access_key_id": "OLD", "aws_session_token": "NEW",
-                                    "x_security_token_expires": "E"}
+    assert dict(parser["work"]) == {
+        "aws_access_key_id": "OLD",
+        "aws_session_token": "NEW",
+        "x_security_token_expires": "E",
+    }
 
 
 @FAST

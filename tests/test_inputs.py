@@ -15,9 +15,18 @@ def test_bad_codes(text):
         inputs.parse_code(text)
 
 
-@pytest.mark.parametrize("text,seconds", [
-    ("900", 900), ("15m", 900), ("12h", 43200), ("1h30m", 5400), ("36h", 129600), ("90m30s", 5430), ("2H", 7200),
-])
+@pytest.mark.parametrize(
+    "text,seconds",
+    [
+        ("900", 900),
+        ("15m", 900),
+        ("12h", 43200),
+        ("1h30m", 5400),
+        ("36h", 129600),
+        ("90m30s", 5430),
+        ("2H", 7200),
+    ],
+)
 def test_durations(text, seconds):
     assert inputs.parse_duration(text) == seconds
 
@@ -28,8 +37,9 @@ def test_bad_durations(text):
         inputs.parse_duration(text)
 
 
-@pytest.mark.parametrize("serial", ["arn:aws:iam::123456789012:mfa/alice", "GAHT12345678",
-                                    "arn:aws-us-gov:iam::123456789012:mfa/path/a.b@c"])
+@pytest.mark.parametrize(
+    "serial", ["arn:aws:iam::123456789012:mfa/alice", "GAHT12345678", "arn:aws-us-gov:iam::123456789012:mfa/path/a.b@c"]
+)
 def test_serials(serial):
     assert inputs.check_serial(serial, "test") == serial
 

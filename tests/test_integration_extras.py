@@ -1,31 +1,35 @@
 """Completions loaded in their real shells, --status for prompts, --init from an installed wheel."""
 
-import json
 import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mfa_export.init import INIT_SHELLS, init_script
 from mfa_export.errors import UsageError
+from mfa_export.init import INIT_SHELLS, init_script
 from tests.conftest import cli_command, write_aws_files
-from tests.realshells import require, run_script
+from tests.realshells import run_script
 
 
 @pytest.fixture
 def profiles_env(env, home, user):
-    write_aws_files(home, config="[default]\nregion = eu-west-1\n[profile dev-admin]\nrole_arn = "
-                    "arn:aws:iam::222222222222:role/admin\nsource_profile = default\n[profile prod]\n",
-                    credentials=f"[default]\naws_access_key_id = {user.access_key_id}\n"
-                    f"aws_secret_access_key = {user.secret_access_key}\n")
+    write_aws_files(
+        home,
+        config="[default]\nregion = eu-west-1\n[profile dev-admin]\nrole_arn = "
+        "arn:aws:iam::222222222222:role/admin\nsource_profile = default\n[profile prod]\n",
+        credentials=f"[default]\naws_access_key_id = {user.access_key_id}\n"
+        f"aws_secret_access_key = {user.secret_access_key}\n",
+    )
     return env
 
 
 def test_bash_completion(profiles_env, tmp_path):
-    text = ('eval "$(mfa-export --init bash)"\ncomplete -p mfa-export mfa\n'
-            'COMP_WORDS=(mfa -p de); COMP_CWORD=2; _mfa_export_complete; printf "P:%s\\n" "${COMPREPLY[@]}"\n'
-            'COMP_WORDS=(mfa-export --sh); COMP_CWORD=1; _mfa_export_complete; printf "F:%s\\n" "${COMPREPLY[@]}"\n'
-            'COMP_WORDS=(mfa-export --shell f); COMP_CWORD=2; _mfa_export_complete; printf "S:%s\\n" "${COMPREPLY[@]}"\n')
+    text = (
+        'eval "$(mfa-export --init bash)"\ncomplete -p mfa-export mfa\n'
+        'COMP_WORDS=(mfa -p de); COMP_CWORD=2; _mfa_export_complete; printf "P:%s\\n" "${COMPREPLY[@]}"\n'
+        'COMP_WORDS=(mfa-export --sh); COMP_CWORD=1; _mfa_export_complete; printf "F:%s\\n" "${COMPREPLY[@]}"\n'
+        'COMP_WORDS=(mfa-export --shell f); COMP_CWORD=2; _mfa_export_complete; printf "S:%s\\n" "${COMPREPLY[@]}"\n'
+    )
     result = run_script("bash", text, profiles_env, tmp_path)
     out = result.stdout.decode()
     assert result.returncode == 0 and result.stderr == b"", result.stderr
@@ -44,9 +48,11 @@ def test_fish_completion(profiles_env, tmp_path):
 
 
 def test_zsh_completion_loads(profiles_env, tmp_path):
-    text = ('autoload -U compinit && compinit -u -D\neval "$(mfa-export --init zsh)"\n'
-            'print -r -- "${_comps[mfa-export]} ${_comps[mfa]}"\n'
-            'print -rl -- ${(f)"$(command mfa-export --complete profiles)"}\n')
+    text = (
+        'autoload -U compinit && compinit -u -D\neval "$(mfa-export --init zsh)"\n'
+        'print -r -- "${_comps[mfa-export]} ${_comps[mfa]}"\n'
+        'print -rl -- ${(f)"$(command mfa-export --complete profiles)"}\n'
+    )
     result = run_script("zsh", text, profiles_env, tmp_path)
     assert result.returncode == 0 and result.stderr == b"", result.stderr
     lines = result.stdout.decode().splitlines()
@@ -58,10 +64,17 @@ def test_completion_files_know_every_flag():
     from mfa_export.cli import build_parser
     from tests.realshells import ROOT
 
-    flags = {option for action in build_parser()._actions if action.help != "==SUPPRESS=="
-             for option in action.option_strings}
-    for path in ("shell/completions/mfa-export.bash", "shell/completions/_mfa-export",
-                 "shell/completions/mfa-export.fish"):
+    flags = {
+        option
+        for action in build_parser()._actions
+        if action.help != "==SUPPRESS=="
+        for option in action.option_strings
+    }
+    for path in (
+        "shell/completions/mfa-export.bash",
+        "shell/completions/_mfa-export",
+        "shell/completions/mfa-export.fish",
+    ):
         text = (ROOT / path).read_text()
         for flag in flags:
             long_form = flag.lstrip("-")
@@ -73,6 +86,7 @@ def test_completion_files_know_every_flag():
 
 
 # -- --status -------------------------------------------------------------------------------------
+
 
 def _status(env):
     return subprocess.run(cli_command() + ["--status"], env=env, capture_output=True, text=True)
@@ -105,16 +119,20 @@ def test_status_imports_nothing_heavy(env):
     assert probe["code"] == 1 and probe["heavy"] == []
 
 
-@pytest.mark.parametrize("shell,snippet", [
-    ("bash", "PS1='$(mfa-export --status 2>/dev/null) \\$ '"),
-    ("zsh", "setopt PROMPT_SUBST; PROMPT='$(mfa-export --status 2>/dev/null) %# '"),
-])
+@pytest.mark.parametrize(
+    "shell,snippet",
+    [
+        ("bash", "PS1='$(mfa-export --status 2>/dev/null) \\$ '"),
+        ("zsh", "setopt PROMPT_SUBST; PROMPT='$(mfa-export --status 2>/dev/null) %# '"),
+    ],
+)
 def test_prompt_snippets_are_valid(shell, snippet, env, tmp_path):
     result = run_script(shell, snippet + "\n", env, tmp_path)
     assert result.returncode == 0 and result.stderr == b""
 
 
 # -- --init ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("shell", INIT_SHELLS)
 def test_init_prints_a_wrapper_for_every_shell(shell):
@@ -137,8 +155,11 @@ def test_init_from_an_installed_wheel(tmp_path):
     from tests.realshells import ROOT
 
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     target = tmp_path / "venv"
     venv.create(target, with_pip=True)
     py = target / "bin" / "python"
@@ -146,10 +167,14 @@ def test_init_from_an_installed_wheel(tmp_path):
     theirs = subprocess.run([py, "-c", purelib], capture_output=True, text=True, check=True).stdout.strip()
     ours = subprocess.run([sys.executable, "-c", purelib], capture_output=True, text=True, check=True).stdout.strip()
     Path(theirs, "deps.pth").write_text(ours + "\n")
-    subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(next(wheels.glob("*.whl")))],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [py, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(next(wheels.glob("*.whl")))],
+        check=True,
+        capture_output=True,
+    )
     for shell in ("bash", "fish", "nu"):
-        out = subprocess.run([target / "bin" / "mfa-export", "--init", shell], capture_output=True, text=True,
-                             cwd=tmp_path)
+        out = subprocess.run(
+            [target / "bin" / "mfa-export", "--init", shell], capture_output=True, text=True, cwd=tmp_path
+        )
         assert out.returncode == 0, out.stderr
         assert out.stdout == init_script(shell)

@@ -25,8 +25,11 @@ def _free_port():
 @pytest.fixture(scope="module")
 def moto_url():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -44,14 +47,18 @@ def moto_url():
 
 
 def _set_auth(url, value):
-    request = urllib.request.Request(url + "/moto-api/reset-auth", data=value.encode(), method="POST",
-                                     headers={"Content-Type": "text/plain"})
+    request = urllib.request.Request(
+        url + "/moto-api/reset-auth", data=value.encode(), method="POST", headers={"Content-Type": "text/plain"}
+    )
     urllib.request.urlopen(request, timeout=5).read()
 
 
 def _env(home, url, key, secret):
-    write_aws_files(home, config="[default]\nregion = us-east-2\nmfa_serial = arn:aws:iam::123456789012:mfa/moto\n",
-                    credentials=f"[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")
+    write_aws_files(
+        home,
+        config="[default]\nregion = us-east-2\nmfa_serial = arn:aws:iam::123456789012:mfa/moto\n",
+        credentials=f"[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n",
+    )
     return dict(base_env(home), AWS_ENDPOINT_URL_STS=url, AWS_ENDPOINT_URL_IAM=url)
 
 
@@ -65,12 +72,20 @@ def test_round_trip_over_http(cli, home, moto_url):
 
 @pytest.fixture
 def moto_auth(moto_url):
-    iam = boto3.client("iam", endpoint_url=moto_url, region_name="us-east-1",
-                       aws_access_key_id="AKIAADMIN", aws_secret_access_key="admin")
+    iam = boto3.client(
+        "iam",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIAADMIN",
+        aws_secret_access_key="admin",
+    )
     name = f"mfa-user-{time.monotonic_ns()}"
     iam.create_user(UserName=name)
-    iam.put_user_policy(UserName=name, PolicyName="all",
-                        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
+    iam.put_user_policy(
+        UserName=name,
+        PolicyName="all",
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    )
     key = iam.create_access_key(UserName=name)["AccessKey"]
     _set_auth(moto_url, "0")
     yield key["AccessKeyId"], key["SecretAccessKey"]

@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_wheel_installs_a_working_command(tmp_path):
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(wheels.glob("mfa_export-*.whl"))
     assert f"-{__version__}-" in wheel.name
     names = zipfile.ZipFile(wheel).namelist()
@@ -29,15 +32,25 @@ def test_wheel_installs_a_working_command(tmp_path):
     venv.create(target, with_pip=True)
     py = target / "bin" / "python"
     # The dependencies come from the test environment, so this needs no network.
-    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    deps = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    deps = subprocess.run(
+        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     Path(site, "test-deps.pth").write_text(deps + "\n")
-    subprocess.run([py, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [py, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True
+    )
     out = subprocess.run([target / "bin" / "mfa-export", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"mfa-export {__version__}"
-    out = subprocess.run([py, "-m", "mfa_export", "--unset", "--shell", "fish"], capture_output=True, text=True,
-                         check=True, cwd=tmp_path)
+    out = subprocess.run(
+        [py, "-m", "mfa_export", "--unset", "--shell", "fish"], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
     assert "set -e -g AWS_SESSION_TOKEN; or true" in out.stdout

@@ -28,9 +28,18 @@ PARSER = Parser(Language(tree_sitter_powershell.language()))
 PWSH = get_shell("pwsh")
 
 # Nodes that only wrap one child on the way down an expression.
-_WRAPPERS = {"logical_expression", "bitwise_expression", "comparison_expression", "additive_expression",
-             "multiplicative_expression", "format_expression", "range_expression", "array_literal_expression",
-             "unary_expression", "pipeline_chain"}
+_WRAPPERS = {
+    "logical_expression",
+    "bitwise_expression",
+    "comparison_expression",
+    "additive_expression",
+    "multiplicative_expression",
+    "format_expression",
+    "range_expression",
+    "array_literal_expression",
+    "unary_expression",
+    "pipeline_chain",
+}
 
 
 def parse(text):
@@ -86,7 +95,7 @@ def statements(text):
             variable = unwrap(left.named_children[0])
             assert variable.type == "variable" and variable.text.startswith(b"$env:")
             [value] = right.named_children
-            found.append(("set", variable.text.decode()[len("$env:"):], verbatim(value)))
+            found.append(("set", variable.text.decode()[len("$env:") :], verbatim(value)))
         elif inner.type == "command":
             words = []
             for child in inner.named_children:
@@ -112,8 +121,23 @@ def expected(plan):
     return result
 
 
-HOSTILE = ["a'b", "''", "'; Remove-Item -Recurse C:\\ ; '", "$(Remove-Item x)", "`whoami`", "${env:PATH}",
-           '"double" $env:X', "@(1,2)", "a#b", "-join 'x'", "a|b&c;d", "\t tab", "$null", "'", "a''''b"]
+HOSTILE = [
+    "a'b",
+    "''",
+    "'; Remove-Item -Recurse C:\\ ; '",
+    "$(Remove-Item x)",
+    "`whoami`",
+    "${env:PATH}",
+    '"double" $env:X',
+    "@(1,2)",
+    "a#b",
+    "-join 'x'",
+    "a|b&c;d",
+    "\t tab",
+    "$null",
+    "'",
+    "a''''b",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -124,8 +148,14 @@ def test_hostile_values_are_one_assignment_each(value):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list(string.printable.replace("\n", "").replace("\r", "")
-                                            .replace("\x0b", "").replace("\x0c", ""))), min_size=1))
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list(string.printable.replace("\n", "").replace("\r", "").replace("\x0b", "").replace("\x0c", ""))
+        ),
+        min_size=1,
+    )
+)
 def test_any_value_the_renderer_accepts_reads_back_exactly(value):
     plan = [("AWS_SESSION_TOKEN", value), ("AWS_PROFILE", None)]
     assert statements(PWSH.render(plan)) == expected(plan)
@@ -149,14 +179,28 @@ def test_pass_through_runs_exactly_the_command(args):
 
 
 def test_the_cli_output_for_pwsh_parses(env, user):
-    result = subprocess.run(cli_command() + [user.code(), "--shell", "pwsh"], env=env, capture_output=True,
-                            text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        cli_command() + [user.code(), "--shell", "pwsh"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     found = statements(result.stdout)
-    assert [s[1] for s in found if s[0] == "set"][:4] == ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                                          "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"]
-    wrapped = subprocess.run(cli_command() + ["--wrapped", "pwsh", "--help"], env=env, capture_output=True,
-                             text=True, stdin=subprocess.DEVNULL)
+    assert [s[1] for s in found if s[0] == "set"][:4] == [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+    ]
+    wrapped = subprocess.run(
+        cli_command() + ["--wrapped", "pwsh", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert statements(wrapped.stdout) == [("run", ["&", "mfa-export", "--help"])]
 
 
@@ -169,8 +213,9 @@ def test_the_wrapper_evaluates_only_after_success(source):
     if source == "file":
         text = (ROOT / "shell" / "mfa-export.ps1").read_text()
     else:
-        text = subprocess.run(cli_command() + ["--init", "pwsh"], capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, check=True).stdout
+        text = subprocess.run(
+            cli_command() + ["--init", "pwsh"], capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True
+        ).stdout
     root = parse(text)
     [body] = _children(root, "statement_list")
     functions = [f for f in body.named_children if f.type == "function_statement"]

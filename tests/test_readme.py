@@ -18,6 +18,7 @@ from tests.test_formats import parse_github_env
 README = (ROOT / "README.md").read_text()
 BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, re.S)
 
+
 def block(lang, containing, exact=False):
     """The README's fenced block of ``lang`` that contains (or, exact, is) ``containing``."""
     found = [body for kind, body in BLOCKS if kind == lang and (body == containing if exact else containing in body)]
@@ -47,12 +48,32 @@ LISTING = block("sh", "--list-profiles -f json")
 NU_SETUP = re.search(r"`(mfa-export --init nu [^`]*)`, then `(source mfa-export\.nu)` in `config\.nu`", README)
 PIPX = "pipx install .           # or as an isolated command-line tool"
 
-RUN_HERE = {line.strip() for text in (
-    WRAPPER_LINE, FIRST_RUN, MFA_COMMAND, CAPTURE, EXEC_MODE, ROLES, CREDENTIAL_PROCESS, WRITE_PROFILE, FORMATS,
-    CI_SCRIPT, STDIN_FORM, SEED_ON_STDIN, GITHUB, GITLAB, PROMPTS, FISH_PROMPT, LISTING, NU_SETUP.group(1).replace("\\|", "|"), PIPX,
-) for line in text.splitlines() if line.strip()}
-
-
+RUN_HERE = {
+    line.strip()
+    for text in (
+        WRAPPER_LINE,
+        FIRST_RUN,
+        MFA_COMMAND,
+        CAPTURE,
+        EXEC_MODE,
+        ROLES,
+        CREDENTIAL_PROCESS,
+        WRITE_PROFILE,
+        FORMATS,
+        CI_SCRIPT,
+        STDIN_FORM,
+        SEED_ON_STDIN,
+        GITHUB,
+        GITLAB,
+        PROMPTS,
+        FISH_PROMPT,
+        LISTING,
+        NU_SETUP.group(1).replace("\\|", "|"),
+        PIPX,
+    )
+    for line in text.splitlines()
+    if line.strip()
+}
 
 
 @pytest.fixture
@@ -63,15 +84,19 @@ def doug(fake_aws):
 @pytest.fixture
 def readme_env(home, fake_aws, doug):
     """The README's own config file (First run, Roles, credential_process), doug's keys as [default]/[base]."""
-    config = "\n".join([block("ini", "[default]\nregion"), block("ini", "[profile base]"),
-                        block("ini", "credential_process = mfa-export")])
+    config = "\n".join(
+        [
+            block("ini", "[default]\nregion"),
+            block("ini", "[profile base]"),
+            block("ini", "credential_process = mfa-export"),
+        ]
+    )
     keys = f"aws_access_key_id = {doug.access_key_id}\naws_secret_access_key = {doug.secret_access_key}\n"
     write_aws_files(home, config=config, credentials=f"[default]\n{keys}[base]\n{keys}")
     fake_aws.add_role("admin", account="222222222222", trusted={doug.arn})
     fake_aws.add_role("deploy", account="333333333333", trusted={"arn:aws:iam::222222222222:role/admin"})
     fake_aws.add_role("audit", account="444444444444", trusted={doug.arn})
-    return dict(base_env(home), AWS_ENDPOINT_URL_STS=fake_aws.url, AWS_ENDPOINT_URL_IAM=fake_aws.url,
-                SHELL="/bin/bash")
+    return dict(base_env(home), AWS_ENDPOINT_URL_STS=fake_aws.url, AWS_ENDPOINT_URL_IAM=fake_aws.url, SHELL="/bin/bash")
 
 
 def bash(text, env, tmp_path, code):
@@ -119,8 +144,12 @@ def test_roles(readme_env, doug, fake_aws, tmp_path):
 
 
 def test_credential_process(readme_env, doug, tmp_path):
-    subprocess.run(["mfa-export", doug.code(), "-p", "base", "-q", "--shell", "sh"], env=readme_env, check=True,
-                   capture_output=True)  # a session in the cache, so no prompt is needed
+    subprocess.run(
+        ["mfa-export", doug.code(), "-p", "base", "-q", "--shell", "sh"],
+        env=readme_env,
+        check=True,
+        capture_output=True,
+    )  # a session in the cache, so no prompt is needed
     out = bash(CREDENTIAL_PROCESS, readme_env, tmp_path, doug.code())
     assert arns(out) == [doug.arn]
 
@@ -141,9 +170,15 @@ def test_dotenv_and_github(readme_env, doug, tmp_path):
 @pytest.fixture
 def ci_env(home, fake_aws, doug):
     """A CI job: no AWS files, the IAM user's keys, device and TOTP seed in the environment."""
-    return dict(base_env(home), AWS_ENDPOINT_URL_STS=fake_aws.url, AWS_ACCESS_KEY_ID=doug.access_key_id,
-                AWS_SECRET_ACCESS_KEY=doug.secret_access_key, AWS_MFA_SERIAL=doug.serial, MFA_SEED=doug.seed,
-                AWS_DEFAULT_REGION="eu-west-1")
+    return dict(
+        base_env(home),
+        AWS_ENDPOINT_URL_STS=fake_aws.url,
+        AWS_ACCESS_KEY_ID=doug.access_key_id,
+        AWS_SECRET_ACCESS_KEY=doug.secret_access_key,
+        AWS_MFA_SERIAL=doug.serial,
+        MFA_SEED=doug.seed,
+        AWS_DEFAULT_REGION="eu-west-1",
+    )
 
 
 def test_ci_script(ci_env, doug, fake_aws, tmp_path):
@@ -151,16 +186,27 @@ def test_ci_script(ci_env, doug, fake_aws, tmp_path):
     script = CI_SCRIPT
     (tmp_path / "ci.sh").write_text(script)
     doug.code()  # not near the end of a TOTP window
-    result = subprocess.run(["sh", str(tmp_path / "ci.sh")], env=ci_env, capture_output=True, text=True,
-                            cwd=tmp_path, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        ["sh", str(tmp_path / "ci.sh")],
+        env=ci_env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     assert arns(result.stdout) == [doug.arn]
     assert STDIN_FORM in README
     for index, command in enumerate((STDIN_FORM, SEED_ON_STDIN)):
         other = fake_aws.add_user(f"ci{index}")  # a code of its own: doug's was spent above
         other.code()
-        env = dict(ci_env, AWS_ACCESS_KEY_ID=other.access_key_id, AWS_SECRET_ACCESS_KEY=other.secret_access_key,
-                   AWS_MFA_SERIAL=other.serial, MFA_SEED=other.seed)
+        env = dict(
+            ci_env,
+            AWS_ACCESS_KEY_ID=other.access_key_id,
+            AWS_SECRET_ACCESS_KEY=other.secret_access_key,
+            AWS_MFA_SERIAL=other.serial,
+            MFA_SEED=other.seed,
+        )
         result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env)
         assert result.returncode == 0 and "export AWS_SESSION_TOKEN=" in result.stdout, result.stderr
 
@@ -203,7 +249,7 @@ def test_prompts(readme_env, tmp_path):
 
 def test_listing_profiles(readme_env, tmp_path):
     out = bash(LISTING, readme_env, tmp_path, "000000")
-    assert {row["name"] for row in json.loads(out[out.index("["):])} >= {"default", "base", "prod", "deploy", "mfa"}
+    assert {row["name"] for row in json.loads(out[out.index("[") :])} >= {"default", "base", "prod", "deploy", "mfa"}
 
 
 def test_nushell_setup(readme_env, doug, fake_aws, home, tmp_path):
@@ -213,8 +259,12 @@ def test_nushell_setup(readme_env, doug, fake_aws, home, tmp_path):
     subprocess.run([nu, "-n", "-c", save], env=readme_env, check=True)
     config = home / ".config" / "nushell" / "config.nu"
     config.write_text(source + "\n")
-    result = subprocess.run([nu, "--config", str(config), "-c", f"mfa {doug.code()}; print $env.AWS_SESSION_TOKEN"],
-                            env=readme_env, capture_output=True, text=True)
+    result = subprocess.run(
+        [nu, "--config", str(config), "-c", f"mfa {doug.code()}; print $env.AWS_SESSION_TOKEN"],
+        env=readme_env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() in {session.session_token for session in fake_aws.sessions.values()}
 
@@ -223,8 +273,9 @@ def test_pipx_install(tmp_path):
     """`pipx install .` from the checkout gives a working mfa-export (dependencies from PyPI)."""
     pipx = shutil.which("pipx", path=os.path.dirname(sys.executable))
     if pipx is None:
-        pytest.fail("pipx is not installed; tests/run installs the test extras") if os.environ.get("CI") == "true" \
-            else pytest.skip("pipx is not installed")
+        pytest.fail("pipx is not installed; tests/run installs the test extras") if os.environ.get(
+            "CI"
+        ) == "true" else pytest.skip("pipx is not installed")
     env = dict(os.environ, PIPX_HOME=str(tmp_path / "pipx"), PIPX_BIN_DIR=str(tmp_path / "bin"))
     assert PIPX in README
     result = subprocess.run([pipx, "install", "."], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -245,12 +296,22 @@ ELSEWHERE = {
 # what test_shell_roundtrip.py runs; PowerShell and cmd.exe cannot be installed here, so their lines
 # are checked by the exact-output tests of test_renderers.py and test_integration_extras.py.
 TABLE_CELLS = {
-    'eval "$(mfa-export --init bash)"', 'eval "$(mfa-export --init zsh)"', 'eval "$(mfa-export --init ksh)"',
-    "mfa-export --init fish | source", 'eval "`mfa-export --init tcsh`"', "eval (mfa-export --init elvish | slurp)",
-    "execx($(mfa-export --init xonsh))", "mfa-export --init pwsh | Out-String | Invoke-Expression",
-    'eval "$(mfa-export --init bash --cmd awsmfa)"', 'eval "$(mfa-export 123456)"',
-    "mfa-export 123456 | source", 'eval "`mfa-export 123456`"', "mfa-export 123456 | Out-String | Invoke-Expression",
-    "eval (mfa-export 123456 | slurp)", "execx($(mfa-export 123456))", "mfa-export 123456 | from json | load-env",
+    'eval "$(mfa-export --init bash)"',
+    'eval "$(mfa-export --init zsh)"',
+    'eval "$(mfa-export --init ksh)"',
+    "mfa-export --init fish | source",
+    'eval "`mfa-export --init tcsh`"',
+    "eval (mfa-export --init elvish | slurp)",
+    "execx($(mfa-export --init xonsh))",
+    "mfa-export --init pwsh | Out-String | Invoke-Expression",
+    'eval "$(mfa-export --init bash --cmd awsmfa)"',
+    'eval "$(mfa-export 123456)"',
+    "mfa-export 123456 | source",
+    'eval "`mfa-export 123456`"',
+    "mfa-export 123456 | Out-String | Invoke-Expression",
+    "eval (mfa-export 123456 | slurp)",
+    "execx($(mfa-export 123456))",
+    "mfa-export 123456 | from json | load-env",
     "for /f \"delims=\" %i in ('mfa-export 123456 --shell cmd') do @%i",
 }
 

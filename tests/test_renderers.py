@@ -84,7 +84,7 @@ def test_nu_is_json_with_null_for_unset():
 def test_cmd_exact_and_refusal():
     shell = get_shell("cmd")
     assert shell.render([("A", "AKIA/x+y=z.1:2-3_4"), ("B", None)]) == 'set "A=AKIA/x+y=z.1:2-3_4"\nset "B="\n'
-    for value in ["a&b", "a%PATH%", "a\"b", "a b", "a^b"]:
+    for value in ["a&b", "a%PATH%", 'a"b', "a b", "a^b"]:
         with pytest.raises(OutputError):
             shell.render([("A", value)])
     assert shell.fail() == "cmd /c exit 1\n"
@@ -109,18 +109,33 @@ def test_every_shell_renders_unset_plan_and_a_fail_statement(name):
 
 def test_plan_order_and_contents():
     assert [name for name, _ in PLAN] == [
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-        "AWS_REGION", "AWS_DEFAULT_REGION", "MFA_EXPORT_PROFILE",
-        "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "MFA_EXPORT_PROFILE",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SECURITY_TOKEN",
     ]
     without_region = export_plan(CREDS, None, None)
     assert "AWS_REGION" not in dict(without_region)
     assert dict(without_region)["MFA_EXPORT_PROFILE"] is None
 
 
-@pytest.mark.parametrize("given,expected", [
-    ("-bash", "bash"), ("/usr/bin/zsh", "zsh"), ("ksh93", "ksh"), ("pwsh.exe", "pwsh"),
-    ("C:\\Windows\\System32\\cmd.exe", "cmd"), ("nushell", "nu"), ("python", None),
-])
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("-bash", "bash"),
+        ("/usr/bin/zsh", "zsh"),
+        ("ksh93", "ksh"),
+        ("pwsh.exe", "pwsh"),
+        ("C:\\Windows\\System32\\cmd.exe", "cmd"),
+        ("nushell", "nu"),
+        ("python", None),
+    ],
+)
 def test_canonical_names(given, expected):
     assert canonical_name(given) == expected

@@ -47,7 +47,7 @@ def test_role_profile_exports_the_role_session(cli, role_env, user, fake_aws, ro
     assert values["MFA_EXPORT_PROFILE"] == "admin" and values["AWS_REGION"] == "us-east-2"
     assert "role admin in account 222222222222 (session mfa-export-alice)" in result.stderr
     assert fake_aws.count("GetSessionToken") == 1 and fake_aws.count("AssumeRole") == 1
-    assume = [c for c in fake_aws.calls if c["Action"] == "AssumeRole"][0]["params"]
+    assume = next(c for c in fake_aws.calls if c["Action"] == "AssumeRole")["params"]
     assert assume["ExternalId"] == "ext-42" and assume["DurationSeconds"] == "3600"
     assert "SerialNumber" not in assume  # the MFA session carries the MFA context
 
@@ -97,14 +97,15 @@ def test_wrong_external_id(cli, role_env, user):
 
 
 def test_role_arn_flag(cli, role_env, user, fake_aws, roles):
-    result = cli([user.code(), "--shell", "bash", "-p", "base", "--role-arn", roles["staging"].arn, "-d", "2h"],
-                 role_env)
+    result = cli(
+        [user.code(), "--shell", "bash", "-p", "base", "--role-arn", roles["staging"].arn, "-d", "2h"], role_env
+    )
     assert result.returncode == 0, result.stderr
     session = session_of(fake_aws, result)
     assert session.role is roles["staging"]
-    assert [c for c in fake_aws.calls if c["Action"] == "AssumeRole"][0]["params"]["DurationSeconds"] == "7200"
+    assert next(c for c in fake_aws.calls if c["Action"] == "AssumeRole")["params"]["DurationSeconds"] == "7200"
     # the MFA session keeps its own 12 h
-    assert [c for c in fake_aws.calls if c["Action"] == "GetSessionToken"][0]["params"]["DurationSeconds"] == "43200"
+    assert next(c for c in fake_aws.calls if c["Action"] == "GetSessionToken")["params"]["DurationSeconds"] == "43200"
 
 
 def test_role_exec_mode(cli, role_env, user, fake_aws, roles):

@@ -9,6 +9,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -20,15 +21,18 @@ def exported(stdout):
     values = {}
     for line in stdout.splitlines():
         if line.startswith("export "):
-            name, value = line[len("export "):].split("=", 1)
+            name, value = line[len("export ") :].split("=", 1)
             values[name] = value[1:-1]
     return values
 
 
 def cache_files(env, suffix=".json"):
     directory = env["MFA_EXPORT_CACHE_DIR"]
-    return sorted(os.path.join(directory, n) for n in os.listdir(directory) if n.endswith(suffix)) \
-        if os.path.isdir(directory) else []
+    return (
+        sorted(os.path.join(directory, n) for n in os.listdir(directory) if n.endswith(suffix))
+        if os.path.isdir(directory)
+        else []
+    )
 
 
 def no_code_run(cli, env, *extra):
@@ -36,6 +40,7 @@ def no_code_run(cli, env, *extra):
 
 
 # -- reuse ----------------------------------------------------------------------------------------
+
 
 def test_second_run_is_served_from_the_cache(cli, env, user, fake_aws):
     first = cli([user.code(), "--shell", "bash"], env)
@@ -101,9 +106,16 @@ def test_clear_cache_all_or_one_profile(cli, env, home, user, fake_aws):
 
 # -- files on disk --------------------------------------------------------------------------------
 
+
 def test_permissions_are_set_at_creation_even_with_an_open_umask(env, user):
-    result = subprocess.run(cli_command() + [user.code(), "--shell", "bash"], env=env, capture_output=True,
-                            text=True, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.umask(0))
+    result = subprocess.run(
+        cli_command() + [user.code(), "--shell", "bash"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.umask(0),
+    )
     assert result.returncode == 0, result.stderr
     directory = env["MFA_EXPORT_CACHE_DIR"]
     assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
@@ -132,12 +144,12 @@ def test_cache_location_follows_xdg(cli, env, home, user):
 
 def _tamper(path, how):
     if how == "truncated":
-        data = open(path, "rb").read()
-        open(path, "wb").write(data[: len(data) // 2])
+        data = Path(path).read_bytes()
+        Path(path).write_bytes(data[: len(data) // 2])
     elif how == "garbage":
-        open(path, "wb").write(b"\x00\xff not json")
+        Path(path).write_bytes(b"\x00\xff not json")
     elif how == "wrong-shape":
-        open(path, "w").write(json.dumps({"version": 1, "key": "x", "credentials": []}))
+        Path(path).write_text(json.dumps({"version": 1, "key": "x", "credentials": []}))
     elif how == "group-writable":
         os.chmod(path, 0o620)
     elif how == "world-readable":
@@ -150,8 +162,9 @@ def _tamper(path, how):
         os.chown(path, 4242, 4242)
 
 
-@pytest.mark.parametrize("how", ["truncated", "garbage", "wrong-shape", "group-writable", "world-readable",
-                                 "symlink", "foreign-owner"])
+@pytest.mark.parametrize(
+    "how", ["truncated", "garbage", "wrong-shape", "group-writable", "world-readable", "symlink", "foreign-owner"]
+)
 def test_untrustworthy_entries_are_ignored_and_replaced(cli, env, user, fake_aws, how):
     if how == "foreign-owner" and os.getuid() != 0:
         pytest.skip("only root can make a file owned by another user")
@@ -170,7 +183,7 @@ def test_untrustworthy_entries_are_ignored_and_replaced(cli, env, user, fake_aws
 
 
 def _set_expiry(path, left):
-    entry = json.load(open(path))
+    entry = json.loads(Path(path).read_text())
     moment = datetime.now(timezone.utc) + timedelta(seconds=left)
     entry["credentials"]["Expiration"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     with open(path, "w") as handle:
@@ -200,6 +213,7 @@ def test_expired_entry_is_not_served(cli, env, user):
 
 # -- code sources ---------------------------------------------------------------------------------
 
+
 def test_code_command(cli, env, user, fake_aws):
     result = cli(["--shell", "bash", "--code-command", f"oathtool --totp -b {user.seed}"], env)
     assert result.returncode == 0, result.stderr
@@ -212,11 +226,14 @@ def test_profile_mfa_process(cli, env, home, user, fake_aws):
     assert cli(["--shell", "bash"], env).returncode == 0
 
 
-@pytest.mark.parametrize("command,phrase", [
-    ("exit 3", "failed with exit status 3"),
-    ("echo 'password: hunter2'", "printed no 6-digit code"),
-    ("no-such-command-here", "failed with exit status 127"),
-])
+@pytest.mark.parametrize(
+    "command,phrase",
+    [
+        ("exit 3", "failed with exit status 3"),
+        ("echo 'password: hunter2'", "printed no 6-digit code"),
+        ("no-such-command-here", "failed with exit status 127"),
+    ],
+)
 def test_code_command_failures(cli, env, user, fake_aws, command, phrase):
     result = cli(["--shell", "bash", "--code-command", command], env)
     assert result.returncode == 3 and result.stdout == "false\n"
@@ -252,8 +269,9 @@ def test_terminal_prompt_reasks_on_a_malformed_code(env, user, fake_aws):
 def test_prompt_shows_while_stdout_is_captured(env, user, tmp_path):
     """As under eval "$(...)": stdout is a pipe, the prompt still reaches the person."""
     out = tmp_path / "out"
-    child = pexpect.spawn("/bin/sh", ["-c", f'{cli_command()[0]} --shell bash > {out}'], env=env,
-                          encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        "/bin/sh", ["-c", f"{cli_command()[0]} --shell bash > {out}"], env=env, encoding="utf-8", timeout=30
+    )
     child.expect_exact(f"MFA code for {user.serial}: ")
     child.sendline(user.code())
     child.expect(pexpect.EOF)
@@ -264,13 +282,20 @@ def test_prompt_shows_while_stdout_is_captured(env, user, tmp_path):
 
 # -- one prompt for many terminals --------------------------------------------------------------
 
+
 def test_parallel_runs_make_one_call_and_share_the_session(env, user, fake_aws):
     code = user.code()
     fake_aws.delay = 0.5  # keep the first run inside its lock long enough for the rest to queue
 
     def run(_):
-        return subprocess.run(cli_command() + [code, "--shell", "bash"], env=env, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, timeout=60)
+        return subprocess.run(
+            cli_command() + [code, "--shell", "bash"],
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(run, range(8)))
@@ -284,8 +309,13 @@ def test_parallel_runs_make_one_call_and_share_the_session(env, user, fake_aws):
 def test_waiting_for_a_lock_times_out_clearly(env, user, fake_aws):
     fake_aws.delay = 6
     first = start_and_wait_for_sts(fake_aws, [user.code(), "--shell", "bash"], env)
-    second = subprocess.run(cli_command() + ["--shell", "bash"], env=dict(env, MFA_EXPORT_LOCK_TIMEOUT="1"),
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    second = subprocess.run(
+        cli_command() + ["--shell", "bash"],
+        env=dict(env, MFA_EXPORT_LOCK_TIMEOUT="1"),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     first.communicate(timeout=30)
     assert second.returncode == 5 and second.stdout == "false\n"
     assert "waiting up to 1s" in second.stderr and "gave up after 1s" in second.stderr
@@ -326,8 +356,13 @@ def test_exec_mode_failure_prints_nothing_on_stdout(cli, env):
 def test_exec_mode_signals_reach_the_command(env, user, tmp_path):
     ready = tmp_path / "ready"
     script = f"trap 'exit 42' TERM; touch {ready}; while :; do sleep 0.1; done"
-    proc = subprocess.Popen(cli_command() + [user.code(), "--", "sh", "-c", script], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cli_command() + [user.code(), "--", "sh", "-c", script],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 20
     while not ready.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -354,8 +389,9 @@ print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 
 
 def _probe(args, env):
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], env=env, capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     return json.loads(result.stderr.strip().splitlines()[-1])
 
 
@@ -381,8 +417,13 @@ def test_a_miss_does_import_boto3(env, user):
 def test_code_command_can_prompt_on_the_terminal(env, user, tmp_path):
     out = tmp_path / "out"
     command = "printf 'touch your key: ' >&2; read code; echo \"$code\""
-    child = pexpect.spawn("/bin/sh", ["-c", f'{cli_command()[0]} --shell bash --code-command "$CC" > {out}'],
-                          env=dict(env, CC=command), encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f'{cli_command()[0]} --shell bash --code-command "$CC" > {out}'],
+        env=dict(env, CC=command),
+        encoding="utf-8",
+        timeout=30,
+    )
     child.expect_exact("touch your key: ")
     child.sendline(user.code())
     child.expect(pexpect.EOF)
@@ -393,8 +434,13 @@ def test_code_command_can_prompt_on_the_terminal(env, user, tmp_path):
 
 def test_ctrl_c_in_a_code_command_interrupts(env, tmp_path):
     out = tmp_path / "out"
-    child = pexpect.spawn("/bin/sh", ["-c", f'{cli_command()[0]} --shell bash --code-command "$CC" > {out}'],
-                          env=dict(env, CC="printf 'waiting: ' >&2; sleep 30"), encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f'{cli_command()[0]} --shell bash --code-command "$CC" > {out}'],
+        env=dict(env, CC="printf 'waiting: ' >&2; sleep 30"),
+        encoding="utf-8",
+        timeout=30,
+    )
     child.expect_exact("waiting: ")
     child.sendintr()
     child.expect(pexpect.EOF)

@@ -13,7 +13,7 @@ SERIAL_B = "arn:aws:iam::222222222222:mfa/b"
 
 
 def args(**overrides):
-    values = dict(profile=None, serial_number=None, duration=None, region=None, role_arn=None)
+    values = {"profile": None, "serial_number": None, "duration": None, "region": None, "role_arn": None}
     values.update(overrides)
     return SimpleNamespace(**values)
 
@@ -59,7 +59,9 @@ def test_serial_order(files):
 
 
 def test_env_serial_and_discovery(home, files):
-    write_aws_files(home, config="[default]\n", credentials="[default]\naws_access_key_id = A\naws_secret_access_key = B\n")
+    write_aws_files(
+        home, config="[default]\n", credentials="[default]\naws_access_key_id = A\naws_secret_access_key = B\n"
+    )
     assert resolve(args(), dict(files, AWS_MFA_SERIAL=SERIAL_A)).serial == SERIAL_A
     s = resolve(args(), files)
     assert s.serial is None and s.serial_source == "iam:ListMFADevices"
@@ -90,8 +92,11 @@ def test_region_order(files):
 
 
 def test_bad_serial_in_config(home, files):
-    write_aws_files(home, config="[default]\nmfa_serial = not a serial\n",
-                    credentials="[default]\naws_access_key_id = A\naws_secret_access_key = B\n")
+    write_aws_files(
+        home,
+        config="[default]\nmfa_serial = not a serial\n",
+        credentials="[default]\naws_access_key_id = A\naws_secret_access_key = B\n",
+    )
     with pytest.raises(ConfigError) as err:
         resolve(args(), files)
     assert "mfa_serial of profile default" in str(err.value)
@@ -157,9 +162,14 @@ def test_self_sourced_role(role_files):
     assert s.profile == "self" and s.serial == SERIAL_B and len(s.roles) == 1
 
 
-@pytest.mark.parametrize("profile,phrase", [
-    ("loop1", "source_profile loop"), ("orphan", "has no source_profile"), ("badarn", "not a role ARN"),
-])
+@pytest.mark.parametrize(
+    "profile,phrase",
+    [
+        ("loop1", "source_profile loop"),
+        ("orphan", "has no source_profile"),
+        ("badarn", "not a role ARN"),
+    ],
+)
 def test_broken_role_profiles(role_files, profile, phrase):
     with pytest.raises(ConfigError) as err:
         resolve(args(profile=profile), role_files)

@@ -8,7 +8,8 @@ import json
 from datetime import timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mfa_export.credentials import format_utc
 from mfa_export.errors import OutputError
@@ -28,12 +29,24 @@ def marker_values(tmp_path, kind):
     mark = tmp_path / "INJECTED"
     touch = f"touch {mark}"
     values = [
-        f"$({touch})", f"`{touch}`", f"'; {touch}; '", f'"; {touch}; "', f"\\'; {touch}; #",
-        f"({touch})", f"@({touch})", "!! !$ %PATH% ${HOME} {x} ~ * ?",
-        "it's \"quoted\" \\ back\\slash\\",
+        f"$({touch})",
+        f"`{touch}`",
+        f"'; {touch}; '",
+        f'"; {touch}; "',
+        f"\\'; {touch}; #",
+        f"({touch})",
+        f"@({touch})",
+        "!! !$ %PATH% ${HOME} {x} ~ * ?",
+        'it\'s "quoted" \\ back\\slash\\',
     ]
     if kind == "any":
-        values += [f"a\u2019; {touch}; \u2018", f"l1\nl2; {touch}\n", "cr\rtab\t", "\u2018\u2019\u201a\u201b\u201c\u201d", "caf\u00e9 \u65e5\u672c"]
+        values += [
+            f"a\u2019; {touch}; \u2018",
+            f"l1\nl2; {touch}\n",
+            "cr\rtab\t",
+            "\u2018\u2019\u201a\u201b\u201c\u201d",
+            "caf\u00e9 \u65e5\u672c",
+        ]
     return mark, values
 
 
@@ -78,8 +91,9 @@ def test_hostile_credentials_round_trip_without_running_code(shell, env, user, f
 def test_tcsh_refuses_a_newline_and_fails_closed(env, user, fake_aws, tmp_path):
     fake_aws.hostile_credentials = {"SessionToken": "line1\nline2"}
     deployed = tmp_path / "DEPLOYED"
-    result = run_script("tcsh", script_for("tcsh", f"mfa-export {user.code()} --shell tcsh", f"touch {deployed}"),
-                        env, tmp_path)
+    result = run_script(
+        "tcsh", script_for("tcsh", f"mfa-export {user.code()} --shell tcsh", f"touch {deployed}"), env, tmp_path
+    )
     assert result.returncode != 0 and not deployed.exists()
     assert b"cannot carry" in result.stderr
 
@@ -89,20 +103,35 @@ def test_tcsh_refuses_a_newline_and_fails_closed(env, user, fake_aws, tmp_path):
 def test_failure_makes_the_eval_fail(shell, code, env, user, tmp_path):
     deployed = tmp_path / "DEPLOYED"
     env = dict(env, AWS_ACCESS_KEY_ID="before")
-    result = run_script(shell, script_for(shell, f"mfa-export {code} --shell {shell}", f"touch {deployed}"),
-                        env, tmp_path)
+    result = run_script(
+        shell, script_for(shell, f"mfa-export {code} --shell {shell}", f"touch {deployed}"), env, tmp_path
+    )
     assert result.returncode != 0
     assert not deployed.exists()
 
 
 @pytest.mark.parametrize("shell", SHELL_NAMES)
 def test_unset_removes_what_export_sets(shell, env, tmp_path):
-    env = dict(env, AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b", AWS_SESSION_TOKEN="c",
-               AWS_SECURITY_TOKEN="d", AWS_CREDENTIAL_EXPIRATION="e", MFA_EXPORT_PROFILE="f", AWS_REGION="r")
+    env = dict(
+        env,
+        AWS_ACCESS_KEY_ID="a",
+        AWS_SECRET_ACCESS_KEY="b",
+        AWS_SESSION_TOKEN="c",
+        AWS_SECURITY_TOKEN="d",
+        AWS_CREDENTIAL_EXPIRATION="e",
+        MFA_EXPORT_PROFILE="f",
+        AWS_REGION="r",
+    )
     result, dumped = apply_and_dump(shell, env, tmp_path, ["--unset"])
     assert result.returncode == 0, result.stderr.decode()
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                 "AWS_CREDENTIAL_EXPIRATION", "MFA_EXPORT_PROFILE"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "MFA_EXPORT_PROFILE",
+    ):
         assert name not in dumped
     assert dumped["AWS_REGION"] == "r"
 
@@ -114,7 +143,8 @@ values_strategy = st.lists(
         st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=30),
         st.sampled_from(["'", '"', "\\", "$(", "`", "\n", "\r", "!", "\u2019", "\u201b", "%", "{", "}", "@(", "'\\''"]),
     ),
-    min_size=1, max_size=5,
+    min_size=1,
+    max_size=5,
 ).map(lambda parts: "".join(parts))
 
 

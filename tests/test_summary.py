@@ -13,9 +13,17 @@ from tests.conftest import cli_command
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("seconds,text", [
-    (43080, "in 11h 58m"), (3600, "in 1h 00m"), (59 * 60 + 59, "in 59m"), (42, "in 42s"), (0, "expired"), (-5, "expired"),
-])
+@pytest.mark.parametrize(
+    "seconds,text",
+    [
+        (43080, "in 11h 58m"),
+        (3600, "in 1h 00m"),
+        (59 * 60 + 59, "in 59m"),
+        (42, "in 42s"),
+        (0, "expired"),
+        (-5, "expired"),
+    ],
+)
 def test_relative(seconds, text):
     assert relative(seconds) == text
 
@@ -32,7 +40,9 @@ def creds(left):
 
 def test_plain_summary_and_near_expiry_warning():
     stream = io.StringIO()
-    Reporter(stream).session(creds(1800), "arn:aws:iam::123456789012:mfa/doug", "dev", "eu-west-1", cached=False, now=NOW)
+    Reporter(stream).session(
+        creds(1800), "arn:aws:iam::123456789012:mfa/doug", "dev", "eu-west-1", cached=False, now=NOW
+    )
     text = stream.getvalue()
     assert "account 123456789012, device doug, profile dev, region eu-west-1" in text
     assert "new session" in text and "(in 30m)" in text

@@ -41,7 +41,9 @@ def script(shell, wrapper_file, steps):
     for args, status_file, dump_file in steps:
         call = "mfa " + " ".join(args)
         if shell == "elvish":
-            lines.append(f"try {{ {call}; echo 0 > {status_file} }} catch e {{ echo $e[reason][exit-status] > {status_file} }}")
+            lines.append(
+                f"try {{ {call}; echo 0 > {status_file} }} catch e {{ echo $e[reason][exit-status] > {status_file} }}"
+            )
         elif shell == "xonsh":
             lines.append(f"_r = ![{call}]")
             lines.append(f"echo @(_r.returncode) > {status_file}")
@@ -65,10 +67,11 @@ def test_wrapper_in_the_same_shell(shell, env, user, fake_aws, tmp_path):
     require(shell)
     wrapper_file = tmp_path / "wrapper.nu"
     if shell == "nu":
-        wrapper_file.write_text(subprocess.run(cli_command() + ["--init", "nu"], capture_output=True, text=True,
-                                               check=True).stdout)
+        wrapper_file.write_text(
+            subprocess.run(cli_command() + ["--init", "nu"], capture_output=True, text=True, check=True).stdout
+        )
     code = user.code(margin=slow_start(shell))
-    wrong = "%06d" % ((int(code) + 1) % 1_000_000)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     f = {name: tmp_path / name for name in ("s1", "d1", "s2", "d2", "s3", "d3", "s4", "d4")}
     env = dict(env, AWS_PROFILE="default", AWS_ACCESS_KEY_ID="before")
     steps = [
@@ -87,8 +90,9 @@ def test_wrapper_in_the_same_shell(shell, env, user, fake_aws, tmp_path):
     assert first["AWS_SESSION_TOKEN"] == session.session_token and "AWS_PROFILE" not in first
     # 2: a rejected code fails with mfa-export's status (4) and leaves the environment as it was
     assert read(f["s2"]) == "4"
-    assert {k: second.get(k) for k in first if k.startswith(("AWS_", "MFA_"))} == \
-        {k: v for k, v in first.items() if k.startswith(("AWS_", "MFA_"))}
+    assert {k: second.get(k) for k in first if k.startswith(("AWS_", "MFA_"))} == {
+        k: v for k, v in first.items() if k.startswith(("AWS_", "MFA_"))
+    }
     # 3: a command with the (cached) session in its environment
     assert read(f["s3"]) == "0" and third["AWS_SESSION_TOKEN"] == session.session_token
     # 4: --unset clears
@@ -100,8 +104,11 @@ def test_wrapper_in_the_same_shell(shell, env, user, fake_aws, tmp_path):
 @pytest.mark.parametrize("shell", ["bash", "fish"])
 def test_renamed_wrapper(shell, env, user, tmp_path):
     require(shell)
-    load = 'eval "$(mfa-export --init bash --cmd awsmfa)"' if shell == "bash" else \
-        "mfa-export --init fish --cmd awsmfa | source"
+    load = (
+        'eval "$(mfa-export --init bash --cmd awsmfa)"'
+        if shell == "bash"
+        else "mfa-export --init fish --cmd awsmfa | source"
+    )
     out = tmp_path / "env.json"
     text = f"{load}\nawsmfa {user.code()}\n{dump_command(out)}\n"
     result = run_script(shell, text, env, tmp_path)
@@ -118,14 +125,18 @@ def test_shellcheck_passes_on_posix_files():
     from tests.realshells import ROOT
 
     shellcheck = require_tool("shellcheck")
-    for path, dialect in [("shell/mfa-export.sh", "sh"), ("shell/mfa-export.bash", "bash"),
-                          ("shell/completions/mfa-export.bash", "bash")]:
+    for path, dialect in [
+        ("shell/mfa-export.sh", "sh"),
+        ("shell/mfa-export.bash", "bash"),
+        ("shell/completions/mfa-export.bash", "bash"),
+    ]:
         result = subprocess.run([shellcheck, "-s", dialect, str(ROOT / path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout
     for shell in ("ksh", "dash"):
         text = subprocess.run(cli_command() + ["--init", shell], capture_output=True, text=True).stdout
-        result = subprocess.run([shellcheck, "-s", "ksh" if shell == "ksh" else "dash", "-"], input=text,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [shellcheck, "-s", "ksh" if shell == "ksh" else "dash", "-"], input=text, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stdout
 
 
@@ -159,11 +170,20 @@ def test_elvish_rc_line_defines_mfa_in_the_interactive_shell(env, tmp_path):
     import pexpect
 
     binary = require("elvish")
-    child = pexpect.spawn(binary, ["-norc"], env=dict(env, TERM="dumb", AWS_SESSION_TOKEN="old"),
-                          encoding="utf-8", timeout=20, cwd=str(tmp_path))
+    child = pexpect.spawn(
+        binary,
+        ["-norc"],
+        env=dict(env, TERM="dumb", AWS_SESSION_TOKEN="old"),
+        encoding="utf-8",
+        timeout=20,
+        cwd=str(tmp_path),
+    )
     # elvish's line editor drops what is typed before it is ready: give it a moment per line
-    for line in ("eval (mfa-export --init elvish | slurp)", "mfa --unset; echo MARK (has-env AWS_SESSION_TOKEN) END",
-                 "exit"):
+    for line in (
+        "eval (mfa-export --init elvish | slurp)",
+        "mfa --unset; echo MARK (has-env AWS_SESSION_TOKEN) END",
+        "exit",
+    ):
         time.sleep(1)
         child.sendline(line)
     child.expect(pexpect.EOF)

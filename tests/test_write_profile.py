@@ -117,8 +117,13 @@ def test_appends_a_new_section_at_the_end(cli, messy_env, home, user, fake_aws):
 def test_creates_the_files_0600(cli, env, home, user):
     (home / ".aws" / "credentials").unlink()
     (home / ".aws" / "config").unlink()
-    env = dict(env, AWS_ACCESS_KEY_ID=user.access_key_id, AWS_SECRET_ACCESS_KEY=user.secret_access_key,
-               AWS_MFA_SERIAL=user.serial, AWS_REGION="eu-central-1")
+    env = dict(
+        env,
+        AWS_ACCESS_KEY_ID=user.access_key_id,
+        AWS_SECRET_ACCESS_KEY=user.secret_access_key,
+        AWS_MFA_SERIAL=user.serial,
+        AWS_REGION="eu-central-1",
+    )
     result = cli([user.code(), "--write-profile", "mfa"], env)
     assert result.returncode == 0, result.stderr
     for name in ("credentials", "config"):
@@ -129,24 +134,28 @@ def test_creates_the_files_0600(cli, env, home, user):
 
 # -- refusals: exit 3, the file's bytes unchanged, no code spent -------------------------------------
 
-@pytest.mark.parametrize("name,phrase", [
-    ("other", "holds long-term access keys"),  # indented keys
-    ("work", "holds long-term access keys"),  # a header comment and an upper-case key with ':'
-    ("default", "refusing to write the session into [default]"),
-    ("", "is empty"),
-    (" mfa", "white space"),
-    ("mfa ", "white space"),
-    ("a]b", "holds one of"),
-    ("a[b", "holds one of"),
-    ("a;b", "holds one of"),
-    ("a#b", "holds one of"),
-    ("a=b", "holds one of"),
-    ("a\nb", "line break"),
-    ("a\u2028b", "line break"),
-    ("a\x1cb", "line break"),
-    ("a\tb", "line break or control"),
-    ("DEFAULT", "default section"),
-])
+
+@pytest.mark.parametrize(
+    "name,phrase",
+    [
+        ("other", "holds long-term access keys"),  # indented keys
+        ("work", "holds long-term access keys"),  # a header comment and an upper-case key with ':'
+        ("default", "refusing to write the session into [default]"),
+        ("", "is empty"),
+        (" mfa", "white space"),
+        ("mfa ", "white space"),
+        ("a]b", "holds one of"),
+        ("a[b", "holds one of"),
+        ("a;b", "holds one of"),
+        ("a#b", "holds one of"),
+        ("a=b", "holds one of"),
+        ("a\nb", "line break"),
+        ("a\u2028b", "line break"),
+        ("a\x1cb", "line break"),
+        ("a\tb", "line break or control"),
+        ("DEFAULT", "default section"),
+    ],
+)
 def test_refusals_leave_the_file_alone(cli, messy_env, home, user, fake_aws, name, phrase):
     before = (home / ".aws" / "credentials").read_bytes()
     config_before = (home / ".aws" / "config").read_bytes()
@@ -158,14 +167,18 @@ def test_refusals_leave_the_file_alone(cli, messy_env, home, user, fake_aws, nam
     assert fake_aws.calls == []  # refused before the code was spent
 
 
-@pytest.mark.parametrize("config_lines,phrase", [
-    ("aws_access_key_id = AKIACONF\naws_secret_access_key = s\n", "holds long-term access keys"),
-    ("role_arn = arn:aws:iam::222222222222:role/x\nsource_profile = default\n", "sets role_arn"),
-    ("sso_session = corp\n", "sets sso_session"),
-    ("credential_process = /bin/true\n", "sets credential_process"),
-])
-def test_refuses_names_botocore_would_not_read_from_the_credentials_file(cli, messy_env, home, user, fake_aws,
-                                                                         config_lines, phrase):
+@pytest.mark.parametrize(
+    "config_lines,phrase",
+    [
+        ("aws_access_key_id = AKIACONF\naws_secret_access_key = s\n", "holds long-term access keys"),
+        ("role_arn = arn:aws:iam::222222222222:role/x\nsource_profile = default\n", "sets role_arn"),
+        ("sso_session = corp\n", "sets sso_session"),
+        ("credential_process = /bin/true\n", "sets credential_process"),
+    ],
+)
+def test_refuses_names_botocore_would_not_read_from_the_credentials_file(
+    cli, messy_env, home, user, fake_aws, config_lines, phrase
+):
     config = home / ".aws" / "config"
     config.write_text(config.read_text() + "[profile taken]\n" + config_lines)
     before = credentials_text(home)
@@ -175,8 +188,18 @@ def test_refuses_names_botocore_would_not_read_from_the_credentials_file(cli, me
 
 
 # What an endpoint can put in XML text (XML 1.0 has no \x0b, \x0c or \x1c-\x1e: test_check_value_unit).
-@pytest.mark.parametrize("value", ["tok\u2028[evil]", "tok\u2029x", "tok\x85x", "tok\nx", "tok\rx", "tok\x7fx",
-                                   "tok\n[default]\naws_access_key_id = AKIAEVIL"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "tok\u2028[evil]",
+        "tok\u2029x",
+        "tok\x85x",
+        "tok\nx",
+        "tok\rx",
+        "tok\x7fx",
+        "tok\n[default]\naws_access_key_id = AKIAEVIL",
+    ],
+)
 def test_values_that_would_break_lines_are_refused(cli, messy_env, home, user, fake_aws, value):
     fake_aws.hostile_credentials = {"SessionToken": value}
     before = credentials_text(home)
@@ -186,8 +209,24 @@ def test_values_that_would_break_lines_are_refused(cli, messy_env, home, user, f
     assert credentials_text(home) == before
 
 
-@pytest.mark.parametrize("value", ["", " x", "x ", "a\0b", "a\u2028b", "a\x1fb", "a\x0bb", "a\x0cb", "a\x1cb",
-                                   "a\x1db", "a\x1eb", "a\x85b", "a\u2029b"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        " x",
+        "x ",
+        "a\0b",
+        "a\u2028b",
+        "a\x1fb",
+        "a\x0bb",
+        "a\x0cb",
+        "a\x1cb",
+        "a\x1db",
+        "a\x1eb",
+        "a\x85b",
+        "a\u2029b",
+    ],
+)
 def test_check_value_unit(value):
     with pytest.raises(ConfigError):
         check_value("aws_session_token", value)
@@ -226,8 +265,14 @@ def test_unwritable_directory_is_refused_before_the_code(messy_env, home, user, 
     aws = home / ".aws"
     os.chmod(aws, 0o555)
     try:
-        result = subprocess.run(without_root_powers(cli_command() + [user.code(), "--write-profile", "fresh"]),
-                                env=messy_env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        result = subprocess.run(
+            without_root_powers(cli_command() + [user.code(), "--write-profile", "fresh"]),
+            env=messy_env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
     finally:
         os.chmod(aws, 0o755)
     assert result.returncode == 3, result.stderr
@@ -246,6 +291,7 @@ def test_keeps_the_owner(cli, messy_env, home, user):
 def _limit_file_size(limit):
     def apply():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
@@ -255,15 +301,27 @@ def test_a_failed_write_leaves_the_old_file(messy_env, home, user, fake_aws):
     path = home / ".aws" / "credentials"
     path.write_text(credentials_text(home) + "\n# padding\n" * 2000)
     before = path.read_bytes()
-    result = subprocess.run(cli_command() + [user.code(), "--write-profile", "fresh"], env=messy_env,
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
-                            preexec_fn=_limit_file_size(len(before) - 100))
+    result = subprocess.run(
+        cli_command() + [user.code(), "--write-profile", "fresh"],
+        env=messy_env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        preexec_fn=_limit_file_size(len(before) - 100),
+    )
     assert result.returncode == 3, result.stderr
     assert "could not write" in result.stderr and "unchanged" in result.stderr
     assert path.read_bytes() == before
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
-    again = subprocess.run(cli_command() + ["--write-profile", "fresh"], env=messy_env, capture_output=True,
-                           text=True, stdin=subprocess.DEVNULL, timeout=60)
+    again = subprocess.run(
+        cli_command() + ["--write-profile", "fresh"],
+        env=messy_env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert again.returncode == 0, again.stderr
     assert fake_aws.count("GetSessionToken") == 1
 
@@ -296,6 +354,7 @@ def test_writes_through_a_symlink(cli, env, home, user):
 
 # -- refresh ------------------------------------------------------------------------------------------
 
+
 def test_refreshes_only_near_expiry(cli, messy_env, home, user, fake_aws):
     assert cli([user.code(), "--write-profile", "mfa", "--no-cache"], messy_env).returncode == 0
     written = credentials_text(home)
@@ -310,6 +369,7 @@ def test_refreshes_only_near_expiry(cli, messy_env, home, user, fake_aws):
 
 
 # -- region --------------------------------------------------------------------------------------------
+
 
 def test_region_is_added_to_the_config_file(cli, messy_env, home, user):
     config_before = config_text(home)
@@ -331,11 +391,13 @@ def test_region_goes_into_an_existing_profile_section(cli, messy_env, home, user
     config = home / ".aws" / "config"
     config.write_text(config.read_text() + "[profile  fresh] ; mine\ns3 =\n  addressing_style = path\n# end\n")
     assert cli([user.code(), "--write-profile", "fresh", "--region", "ap-south-1"], messy_env).returncode == 0
-    assert config.read_text().endswith("[profile  fresh] ; mine\ns3 =\n  addressing_style = path\n"
-                                       "region = ap-south-1\n# end\n")
+    assert config.read_text().endswith(
+        "[profile  fresh] ; mine\ns3 =\n  addressing_style = path\nregion = ap-south-1\n# end\n"
+    )
 
 
 # -- concurrency ----------------------------------------------------------------------------------------
+
 
 def test_parallel_writers_lose_nothing(cli, messy_env, home, user, fake_aws):
     assert cli([user.code(), "--shell", "bash"], messy_env).returncode == 0  # one session in the cache
@@ -358,12 +420,20 @@ def test_parallel_writers_lose_nothing(cli, messy_env, home, user, fake_aws):
 def test_an_edit_made_while_waiting_for_the_code_survives(messy_env, home, user, tmp_path):
     waiting, go = tmp_path / "waiting", tmp_path / "go"
     script = tmp_path / "code.sh"
-    script.write_text(f"#!/bin/sh\ntouch {waiting}\nwhile [ ! -e {go} ]; do sleep 0.05; done\n"
-                      f"exec {sys.executable} -c 'from tests.totp import totp; print(totp(\"{user.seed}\"))'\n")
+    script.write_text(
+        f"#!/bin/sh\ntouch {waiting}\nwhile [ ! -e {go} ]; do sleep 0.05; done\n"
+        f"exec {sys.executable} -c 'from tests.totp import totp; print(totp(\"{user.seed}\"))'\n"
+    )
     script.chmod(0o755)
     env = dict(messy_env, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    proc = subprocess.Popen(cli_command() + ["--write-profile", "fresh", "--code-command", str(script)], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cli_command() + ["--write-profile", "fresh", "--code-command", str(script)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while not waiting.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -372,7 +442,7 @@ def test_an_edit_made_while_waiting_for_the_code_survives(messy_env, home, user,
     rotated = credentials_text(home).replace("AKIAWORK", "AKIAROTATED") + "\n[added-meanwhile]\na = 1\n"
     path.write_text(rotated)
     go.touch()
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     after = credentials_text(home)
     assert after.startswith(rotated) and "[fresh]" in after
@@ -395,15 +465,26 @@ def test_the_aws_cli_and_boto3_use_the_written_profile(cli, env, home, user, fak
     assert result.returncode == 0, result.stderr
     clean = {k: v for k, v in base_env(home).items() if not k.startswith("AWS_")}
     aws = Path(sys.executable).parent / "aws"
-    identity = subprocess.run([str(aws), "sts", "get-caller-identity", "--profile", "mfa", "--output", "json"],
-                              env=clean, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    identity = subprocess.run(
+        [str(aws), "sts", "get-caller-identity", "--profile", "mfa", "--output", "json"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert identity.returncode == 0, identity.stderr
     assert json.loads(identity.stdout)["Arn"] == user.arn
-    region = subprocess.run([str(aws), "configure", "get", "region", "--profile", "mfa"], env=clean,
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    region = subprocess.run(
+        [str(aws), "configure", "get", "region", "--profile", "mfa"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert region.stdout.strip() == "ca-central-1"
-    boto = subprocess.run([sys.executable, "-c", WHOAMI], env=clean, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
+    boto = subprocess.run(
+        [sys.executable, "-c", WHOAMI], env=clean, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     assert boto.returncode == 0, boto.stderr
     assert json.loads(boto.stdout) == [user.arn, "ca-central-1"]
     call = [c for c in fake_aws.calls if c["Action"] == "GetCallerIdentity"][-1]
@@ -412,10 +493,13 @@ def test_the_aws_cli_and_boto3_use_the_written_profile(cli, env, home, user, fak
 
 def test_role_session_into_a_profile(cli, env, home, user, fake_aws):
     role = fake_aws.add_role("admin", trusted={user.arn})
-    write_aws_files(home, config=f"[profile base]\nmfa_serial = {user.serial}\n"
-                    f"[profile admin]\nrole_arn = {role.arn}\nsource_profile = base\n",
-                    credentials=f"[base]\naws_access_key_id = {user.access_key_id}\n"
-                    f"aws_secret_access_key = {user.secret_access_key}\n")
+    write_aws_files(
+        home,
+        config=f"[profile base]\nmfa_serial = {user.serial}\n"
+        f"[profile admin]\nrole_arn = {role.arn}\nsource_profile = base\n",
+        credentials=f"[base]\naws_access_key_id = {user.access_key_id}\n"
+        f"aws_secret_access_key = {user.secret_access_key}\n",
+    )
     assert cli([user.code(), "-p", "admin", "--write-profile", "admin"], env).returncode == 3  # its own profile
     result = cli([user.code(), "-p", "admin", "--write-profile", "admin-session"], env)
     assert result.returncode == 0, result.stderr

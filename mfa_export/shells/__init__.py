@@ -3,9 +3,15 @@
 Modules are imported on demand so a run pays only for the one shell it renders.
 """
 
+from __future__ import annotations
+
 import importlib
 
 from mfa_export.errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mfa_export.shells.base import Shell
 
 # name -> (module, class)
 _REGISTRY = {
@@ -34,7 +40,7 @@ SHELL_NAMES = tuple(_REGISTRY)
 _ALIASES = {"ksh93": "ksh", "nushell": "nu", "busybox": "ash", "pwsh-preview": "pwsh"}
 
 
-def canonical_name(name):
+def canonical_name(name: str) -> str | None:
     """'/usr/bin/-bash', 'ksh93', 'pwsh.exe' -> 'bash', 'ksh', 'pwsh'; None if unknown."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].lower().lstrip("-")
     if base.endswith(".exe"):
@@ -43,9 +49,10 @@ def canonical_name(name):
     return base if base in _REGISTRY else None
 
 
-def get_shell(name):
+def get_shell(name: str) -> Shell:
     canonical = canonical_name(name)
     if canonical is None:
         raise UsageError(f"unknown shell {name!r}", "choose one of: " + " ".join(SHELL_NAMES))
     module, cls = _REGISTRY[canonical]
-    return getattr(importlib.import_module(f"mfa_export.shells.{module}"), cls)(canonical)
+    shell: Shell = getattr(importlib.import_module(f"mfa_export.shells.{module}"), cls)(canonical)
+    return shell

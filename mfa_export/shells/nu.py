@@ -1,8 +1,14 @@
 """nushell cannot eval a string: it gets a JSON record for `from json | load-env` (null unsets)."""
 
+from __future__ import annotations
+
 import json
 
 from mfa_export.shells.base import Shell
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mfa_export.exports import Plan
 
 
 class NuShell(Shell):
@@ -12,14 +18,14 @@ class NuShell(Shell):
     eval_idiom = "{cmd} | from json | load-env"
 
     # The nu wrapper cannot eval: it gets either {"env": record} to load or {"run": argv} to run.
-    def render_wrapped(self, plan):
+    def render_wrapped(self, plan: Plan) -> str:
         return json.dumps({"env": json.loads(self.render(plan))}) + "\n"
 
-    def run_command(self, argv):
+    def run_command(self, argv: list[str]) -> str:
         self.check("an argument", "".join(argv))
         return json.dumps({"run": list(argv)}) + "\n"
 
-    def render(self, plan):
+    def render(self, plan: Plan) -> str:
         for name, value in plan:
             if value is not None:
                 self.check(name, value)
