@@ -131,11 +131,11 @@ class IniText:
         self._check_nested()
 
     def _check_nested(self) -> None:
-        # botocore refuses the whole file when a nested section holds a line without "=".
-        # [DEFAULT]'s values only reach botocore through a section.
-        groups = [self.default_options] if self.sections else []
-        for options in groups + [s.options for s in self.sections.values()]:
-            for option in options.values():
+        # botocore refuses the whole file when a nested section holds a line without "=". It parses
+        # only the values it reads: a section's own, and [DEFAULT]'s where a section does not set
+        # the same key (so a bad nested value in [DEFAULT] that every section overrides is harmless).
+        for section in self.sections.values():
+            for option in {**self.default_options, **section.options}.values():
                 value = option.value
                 if value.startswith("\n"):
                     nested(value, option.start + 1)

@@ -32,6 +32,8 @@ def base_env(home):
         "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
         "MFA_EXPORT_CACHE_DIR": str(home / "cache"),
         "PYTHONDONTWRITEBYTECODE": "1",
+        # coverage's subprocess measurement (tests/run): each CLI run writes its own data file
+        **{k: v for k, v in os.environ.items() if k.startswith("COVERAGE_") or k == "MFA_EXPORT_ROOT"},
     }
 
 
@@ -128,3 +130,19 @@ def start_and_wait_for_sts(fake, args, env, timeout=20):
     while fake.count("GetSessionToken") == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     return proc
+
+
+# Fixtures that mean a test runs the CLI as a process (or serves the fake over HTTP): what
+# `tests/run --quick` leaves out, with the real-shell modules, for a loop of a few seconds.
+_PROCESS_FIXTURES = {"cli", "env", "fake_aws", "readme_env", "messy_env", "process_env", "many_profiles"}
+_SHELL_MODULES = {"test_integration_extras", "test_readme", "test_shell_roundtrip", "test_wrappers"}
+_PROCESS_MODULES = {"test_packaging"}  # builds and installs a wheel
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in _SHELL_MODULES:
+            item.add_marker(pytest.mark.shells)
+        if _PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())) or module in _PROCESS_MODULES:
+            item.add_marker(pytest.mark.process)

@@ -88,7 +88,7 @@ def test_profile_with_session_credentials_is_refused_before_any_call(cli, env, h
 
 
 def test_session_signed_call_gets_aws_message(cli, env, home, user, fake_aws):
-    """Through a credential_process that hands out session keys without a token field: AWS's answer."""
+    """A session's key and secret with its token left out (as a hand-edited file might hold): AWS's answer."""
     first = cli([user.code(), "--shell", "bash"], env)
     keys = dict(
         line[len("export ") :].split("=", 1) for line in first.stdout.splitlines() if line.startswith("export ")
@@ -101,8 +101,10 @@ def test_session_signed_call_gets_aws_message(cli, env, home, user, fake_aws):
         credentials=f"[default]\naws_access_key_id = {session.access_key_id}\n"
         f"aws_secret_access_key = {session.secret_access_key}\n",
     )
-    result = cli([user.code(), "--shell", "bash"], env)
-    assert result.returncode == 4 and result.stdout == POSIX_FAIL
+    # AWS knows the session's key, but without its token it does not recognise the key.
+    assert_failed(
+        cli([user.code(), "--shell", "bash"], env), 4, f"does not recognise access key {session.access_key_id}"
+    )
 
 
 def test_refresh_inside_a_shell_holding_an_earlier_export(cli, env, user, fake_aws):
@@ -369,3 +371,18 @@ def test_a_closed_stdout_is_reported_not_a_traceback(env):
     err = proc.stderr.read().decode()
     assert proc.wait() == 1
     assert "cannot write to stdout" in err and "Traceback" not in err
+
+
+def test_a_code_with_unset_and_a_command_is_refused_before_sts(cli, env, user, fake_aws):
+    result = cli([user.code(), "--unset", "--shell", "bash", "--", "true"], env)
+    assert result.returncode == 2 and "do not go together" in result.stderr
+    assert result.stdout == ""  # with -- COMMAND nothing is eval'ed: stdout stays empty
+    assert fake_aws.calls == []
+
+
+def test_the_fail_statement_follows_mfa_export_shell_after_bad_arguments(cli, env):
+    from mfa_export.shells import get_shell
+
+    result = cli(["--no-such-flag"], dict(env, MFA_EXPORT_SHELL="pwsh"))
+    assert result.returncode == 2 and result.stdout == get_shell("pwsh").fail()
+    assert get_shell("pwsh").fail() != POSIX_FAIL

@@ -409,3 +409,19 @@ def test_dotenv_refusing_a_profile_name_does_not_blame_sts(cli, env, home, user)
     result = cli([user.code(), "-p", "my keys", "--format", "dotenv"], env)
     assert result.returncode == 6 and "MFA_EXPORT_PROFILE" in result.stderr
     assert "STS endpoint" not in result.stderr and "profile's name" in result.stderr
+
+
+def test_output_that_cannot_be_encoded_is_exit_6_with_the_fail_statement(monkeypatch):
+    """Defence in depth: values are validated long before, but whatever reaches the final write is
+    encoded whole first, and a surrogate (undecodable bytes from argv or the environment) fails closed."""
+    import io
+
+    from mfa_export import cli
+
+    monkeypatch.setattr(cli.Run, "execute", lambda self, argv: "export X='eu\udcff'\n")
+    stdout, stderr = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
+    code = cli.main(["--shell", "bash"], {}, io.StringIO(), stdout, stderr)
+    stdout.flush()
+    assert code == 6
+    assert stdout.buffer.getvalue() == FAIL.encode()
+    assert "not valid text" in stderr.getvalue()

@@ -250,3 +250,12 @@ def test_list_profiles_imports_no_boto3(many_profiles):
 
     env, _ = many_profiles
     assert _probe(["--list-profiles", "-f", "json"], env)["heavy"] == []
+
+
+def test_github_masks_every_line_of_a_multi_line_secret(cli, env, user, fake_aws, tmp_path):
+    fake_aws.hostile_credentials = {"SessionToken": "first-part\nsecond-part\nthird-part"}
+    result = cli([user.code(), "--format", "github"], dict(env, GITHUB_ENV=str(tmp_path / "github_env")))
+    assert result.returncode == 0, result.stderr
+    masks = [line[len("::add-mask::") :] for line in result.stdout.splitlines()]
+    for part in ("first-part", "second-part", "third-part"):
+        assert part in masks  # GitHub masks line by line: each line needs its own mask

@@ -136,7 +136,15 @@ def test_prompt_snippets_are_valid(shell, snippet, env, tmp_path):
 
 @pytest.mark.parametrize("shell", INIT_SHELLS)
 def test_init_prints_a_wrapper_for_every_shell(shell):
-    assert "mfa" in init_script(shell)
+    import re
+
+    from mfa_export.shells import canonical_name
+
+    text = init_script(shell)
+    # this shell's own wrapper: it tells mfa-export which shell to write for (csh and powershell are
+    # served by the tcsh and pwsh wrappers)
+    family = {"csh": "tcsh", "powershell": "pwsh"}.get(shell, canonical_name(shell))
+    assert re.findall(r"mfa-export\W+--wrapped\W+(\w+)", text) == [family]
 
 
 def test_init_rejects_bad_names_and_shells():

@@ -127,8 +127,12 @@ def test_the_mfa_command(readme_env, doug, fake_aws, tmp_path):
     assert fake_aws.count("GetSessionToken") == 1 and fake_aws.count("AssumeRole") == 1  # mfa -p prod
 
 
-def test_capture_then_eval(readme_env, doug, tmp_path):
-    bash(CAPTURE, readme_env, tmp_path, doug.code())
+def test_capture_then_eval(readme_env, doug, fake_aws, tmp_path):
+    dump = f"\n{sys.executable} {ROOT / 'tests' / 'dump_env.py'} {tmp_path / 'env.json'}\n"
+    bash(CAPTURE + dump, readme_env, tmp_path, doug.code())
+    exported = json.loads((tmp_path / "env.json").read_text())
+    session = fake_aws.sessions[exported["AWS_ACCESS_KEY_ID"]]
+    assert session.user is doug and exported["AWS_SESSION_TOKEN"] == session.session_token
 
 
 def test_exec_mode(readme_env, doug, tmp_path):
@@ -237,12 +241,14 @@ def test_gitlab_job(ci_env, doug, tmp_path):
 
 def test_prompts(readme_env, tmp_path):
     text = PROMPTS
-    for line, shell in zip(text.splitlines(), ("bash", "zsh")):
-        result = run_script(shell, line.split("  #")[0] + "\n", readme_env, tmp_path)
-        assert result.returncode == 0 and result.stderr == b""
-    fish = FISH_PROMPT
     soon = "2099-01-01T00:00:00Z"
     env = dict(readme_env, AWS_SESSION_TOKEN="t", AWS_CREDENTIAL_EXPIRATION=soon, MFA_EXPORT_PROFILE="prod")
+    show = {"bash": 'printf "%s\\n" "${PS1@P}"', "zsh": 'print -rP -- "$PROMPT"'}  # the prompt as shown
+    for line, shell in zip(text.splitlines(), ("bash", "zsh")):
+        result = run_script(shell, line.split("  #")[0] + "\n" + show[shell] + "\n", env, tmp_path)
+        assert result.returncode == 0 and result.stderr == b""
+        assert result.stdout.decode().startswith("prod "), (shell, result.stdout)
+    fish = FISH_PROMPT
     result = run_script("fish", fish + "fish_right_prompt\n", env, tmp_path)
     assert result.returncode == 0 and result.stdout.decode().startswith("prod ")
 

@@ -111,3 +111,16 @@ def test_role_arn_flag(cli, role_env, user, fake_aws, roles):
 def test_role_exec_mode(cli, role_env, user, fake_aws, roles):
     result = cli([user.code(), "-p", "admin", "--", "sh", "-c", 'printf %s "$AWS_ACCESS_KEY_ID"'], role_env)
     assert fake_aws.sessions[result.stdout].role is roles["admin"]
+
+
+def test_role_duration_and_session_name_are_sent(cli, role_env, home, user, fake_aws, roles):
+    config = home / ".aws" / "config"
+    config.write_text(config.read_text() + "role_session_name = deploy-bot\n")  # into [profile short]
+    result = cli([user.code(), "--shell", "bash", "-p", "staging", "-d", "12h"], role_env)
+    assert result.returncode == 0, result.stderr
+    assume = next(c for c in fake_aws.calls if c["Action"] == "AssumeRole")["params"]
+    assert assume["DurationSeconds"] == "43200" and assume["RoleSessionName"] == "mfa-export-alice"
+    named = cli(["--shell", "bash", "-p", "short", "-d", "1h"], role_env)
+    assert named.returncode == 0, named.stderr
+    assume = [c for c in fake_aws.calls if c["Action"] == "AssumeRole"][-1]["params"]
+    assert assume["RoleSessionName"] == "deploy-bot" and assume["DurationSeconds"] == "3600"

@@ -154,6 +154,8 @@ def _tamper(path, how):
         os.chmod(path, 0o620)
     elif how == "world-readable":
         os.chmod(path, 0o644)
+    elif how == "world-writable":
+        os.chmod(path, 0o602)
     elif how == "symlink":
         target = path + ".elsewhere"
         os.replace(path, target)
@@ -163,7 +165,17 @@ def _tamper(path, how):
 
 
 @pytest.mark.parametrize(
-    "how", ["truncated", "garbage", "wrong-shape", "group-writable", "world-readable", "symlink", "foreign-owner"]
+    "how",
+    [
+        "truncated",
+        "garbage",
+        "wrong-shape",
+        "group-writable",
+        "world-readable",
+        "world-writable",
+        "symlink",
+        "foreign-owner",
+    ],
 )
 def test_untrustworthy_entries_are_ignored_and_replaced(cli, env, user, fake_aws, how):
     if how == "foreign-owner" and os.getuid() != 0:
@@ -437,7 +449,9 @@ def test_ctrl_c_in_a_code_command_interrupts(env, tmp_path):
     child = pexpect.spawn(
         "/bin/sh",
         ["-c", f'{cli_command()[0]} --shell bash --code-command "$CC" > {out}'],
-        env=dict(env, CC="printf 'waiting: ' >&2; sleep 30"),
+        # Ready once it prints: the group is in the terminal's foreground before the shell runs, and
+        # exec leaves one process, so ^C reaches the command whether it lands before sleep or in it.
+        env=dict(env, CC="printf 'waiting: ' >&2; exec sleep 30"),
         encoding="utf-8",
         timeout=30,
     )
@@ -448,3 +462,53 @@ def test_ctrl_c_in_a_code_command_interrupts(env, tmp_path):
     assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
     assert "interrupted" in child.before
     assert out.read_text() == "false\n"
+
+
+def test_another_users_entry_copied_onto_ours_is_not_served(cli, env, home, user, fake_aws):
+    """Each entry holds the key it was stored under; a file copied to another entry's name is a miss."""
+    from tests.conftest import add_user_profile
+
+    other = add_user_profile(home, fake_aws, "bob")
+    assert cli([user.code(), "--shell", "bash"], env).returncode == 0
+    assert cli([other.code(), "--shell", "bash", "-p", "bob"], env).returncode == 0
+    ours, theirs = sorted(cache_files(env), key=lambda p: "bob" in Path(p).read_text())
+    Path(ours).write_bytes(Path(theirs).read_bytes())
+    served = no_code_run(cli, env)
+    assert served.returncode == 2 and "ignoring cached session" in served.stderr
+    assert served.stdout == "false\n"
+
+
+def test_the_cache_directory_is_made_0700_not_chmod_ed_after(monkeypatch, tmp_path):
+    """Created with mode 0700 in the mkdir call itself: no moment when another user could enter."""
+    from mfa_export.cache import SessionCache
+
+    modes = []
+    real_mkdir = os.mkdir
+
+    def mkdir(path, mode=0o777):
+        modes.append((str(path), mode))
+        real_mkdir(path, mode)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    directory = tmp_path / "parent" / "mfa-export"
+    SessionCache(str(directory), print).ensure_directory()
+    assert modes and all(mode == 0o700 for _, mode in modes), modes
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+
+
+def test_the_terminal_is_handed_back_after_a_code_command(env, user, tmp_path):
+    """A code command runs in the terminal's foreground; afterwards the terminal must go back to the
+    group that had it, or the next read in that terminal stops (SIGTTIN). A script run from an
+    interactive shell shows it: the script has no job control of its own to take the terminal back."""
+    script = tmp_path / "script.sh"
+    script.write_text(
+        f'out=$({cli_command()[0]} --shell bash --code-command "echo {user.code()}" 2>/dev/null)\n'
+        'printf "ready> "\nread answer\necho "got:$answer"\n'
+    )
+    child = pexpect.spawn(
+        "/bin/bash", ["--norc", "--noprofile", "-i", "-c", f"bash {script}"], env=env, encoding="utf-8", timeout=20
+    )
+    child.expect_exact("ready> ")
+    child.sendline("hello")
+    child.expect_exact("got:hello")
+    child.expect(pexpect.EOF)

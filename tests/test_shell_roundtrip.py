@@ -19,11 +19,6 @@ from tests.realshells import SHELLS, dump_command, run_script, script_for
 SHELL_NAMES = list(SHELLS)
 
 
-def slow_start(shell):
-    """Seconds of TOTP window a code needs left: xonsh and nu take a while to start before mfa-export runs."""
-    return 8 if shell in ("xonsh", "nu") else 3
-
-
 def marker_values(tmp_path, kind):
     """Values that would create a marker file if any shell ran a part of them as code."""
     mark = tmp_path / "INJECTED"
@@ -50,18 +45,21 @@ def marker_values(tmp_path, kind):
     return mark, values
 
 
-def apply_and_dump(shell, env, tmp_path, args):
+def apply_and_dump(shell, env, tmp_path, args, name_the_shell=True):
     out_file = tmp_path / "env.json"
-    cmd = "mfa-export " + " ".join(args) + f" --shell {shell}"
+    cmd = "mfa-export " + " ".join(args) + (f" --shell {shell}" if name_the_shell else "")
     result = run_script(shell, script_for(shell, cmd, dump_command(out_file)), env, tmp_path)
     dumped = json.loads(out_file.read_text()) if out_file.exists() else None
     return result, dumped
 
 
+@pytest.mark.parametrize("detected", [False, True], ids=["--shell", "detected"])
 @pytest.mark.parametrize("shell", SHELL_NAMES)
-def test_export_lands_in_the_shell(shell, env, user, fake_aws, tmp_path):
+def test_export_lands_in_the_shell(shell, detected, env, user, fake_aws, tmp_path):
+    """With --shell, and without any hint at all: shellingham must find the shell in the process tree."""
     env = dict(env, AWS_PROFILE="default", AWS_SECURITY_TOKEN="stale", AWS_DEFAULT_PROFILE="old")
-    result, dumped = apply_and_dump(shell, env, tmp_path, [user.code(margin=slow_start(shell))])
+    env.pop("MFA_EXPORT_SHELL", None)
+    result, dumped = apply_and_dump(shell, env, tmp_path, [user.code()], name_the_shell=not detected)
     assert result.returncode == 0, result.stderr.decode()
     assert dumped is not None
     session = fake_aws.sessions[dumped["AWS_ACCESS_KEY_ID"]]
@@ -81,7 +79,7 @@ def test_hostile_credentials_round_trip_without_running_code(shell, env, user, f
     mark, values = marker_values(tmp_path, kind)
     joined = "|".join(values)
     fake_aws.hostile_credentials = {"SecretAccessKey": joined, "SessionToken": values[0] + values[-1]}
-    result, dumped = apply_and_dump(shell, env, tmp_path, [user.code(margin=slow_start(shell))])
+    result, dumped = apply_and_dump(shell, env, tmp_path, [user.code()])
     assert result.returncode == 0, result.stderr.decode()
     assert dumped["AWS_SECRET_ACCESS_KEY"] == joined
     assert dumped["AWS_SESSION_TOKEN"] == values[0] + values[-1]

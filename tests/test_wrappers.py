@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import cli_command
 from tests.realshells import dump_command, require, run_script
-from tests.test_shell_roundtrip import slow_start
 
 POSIX = ["bash", "zsh", "dash", "ksh", "mksh", "yash", "ash"]
 
@@ -70,7 +69,7 @@ def test_wrapper_in_the_same_shell(shell, env, user, fake_aws, tmp_path):
         wrapper_file.write_text(
             subprocess.run(cli_command() + ["--init", "nu"], capture_output=True, text=True, check=True).stdout
         )
-    code = user.code(margin=slow_start(shell))
+    code = user.code()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     f = {name: tmp_path / name for name in ("s1", "d1", "s2", "d2", "s3", "d3", "s4", "d4")}
     env = dict(env, AWS_PROFILE="default", AWS_ACCESS_KEY_ID="before")
