@@ -27,7 +27,14 @@ if TYPE_CHECKING:
 
 EPILOG = """\
 set up the `mfa` command (one line in your rc file; then: mfa 123456, mfa, mfa --unset):
-  eval "$(mfa-export --init bash)"       (zsh, sh, ksh, fish, tcsh, pwsh, elvish, xonsh, nu too)
+  bash/zsh/sh/ksh   eval "$(mfa-export --init bash)"      (or zsh, sh, ksh, ...)
+  fish              mfa-export --init fish | source
+  tcsh/csh          eval "`mfa-export --init tcsh`"
+  PowerShell        mfa-export --init pwsh | Out-String | Invoke-Expression
+  elvish            eval (mfa-export --init elvish | slurp)
+  xonsh             execx($(mfa-export --init xonsh))
+  nushell           mfa-export --init nu | save -f ($nu.default-config-dir | path join mfa-export.nu)
+                    and `source mfa-export.nu` in config.nu
 
 apply the output in the calling shell:
   bash/zsh/sh/ksh   eval "$(mfa-export 123456)"
@@ -74,92 +81,108 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
+    session = parser.add_argument_group("the MFA session")
+    session.add_argument(
         "code",
         nargs="?",
         metavar="CODE",
         help='6-digit MFA code; "-" reads it from stdin; omitted: a cached session, else the '
         "code command, else a prompt on the terminal",
     )
-    parser.add_argument(
-        "-p",
-        "--profile",
-        metavar="NAME",
-        help="profile: one with access keys, or a role profile (role_arn + source_profile); "
-        "default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default",
-    )
-    parser.add_argument(
+    session.add_argument(
         "-s",
         "--serial-number",
         metavar="SN",
         help="MFA device serial or ARN (default: profile mfa_serial, aws_arn_mfa, "
         "$AWS_MFA_SERIAL, else iam:ListMFADevices)",
     )
-    parser.add_argument(
+    session.add_argument(
         "-d",
         "--duration",
         metavar="D",
         help="lifetime of the exported session: seconds or 15m/12h/1h30m; 900..129600 "
         "(default 12h; roles: duration_seconds or 1h, at most 12h, 1h for a chain)",
     )
-    parser.add_argument(
+    session.add_argument(
+        "--code-command", metavar="CMD", help="command that prints the MFA code (default: the profile's mfa_process)"
+    )
+    session.add_argument(
+        "--force",
+        action="store_true",
+        help="renew what is exported (for a role: a new AssumeRole signed by the cached MFA session, no code)",
+    )
+    session.add_argument(
+        "--force-mfa", action="store_true", help="renew the MFA session too (needs a code), then what is exported"
+    )
+    roles = parser.add_argument_group("profiles and roles")
+    roles.add_argument(
+        "-p",
+        "--profile",
+        metavar="NAME",
+        help="profile: one with access keys, or a role profile (role_arn + source_profile); "
+        "default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default",
+    )
+    roles.add_argument(
         "--role-arn", metavar="ARN", help="assume this role with the MFA session (after the profile's own role, if any)"
     )
-    parser.add_argument("--region", metavar="R", help="region to export (default: the profile's region)")
-    parser.add_argument(
+    roles.add_argument("--region", metavar="R", help="region to export (default: the profile's region)")
+    roles.add_argument(
+        "--list-profiles",
+        action="store_true",
+        help="list profiles with their MFA device, role and cached session (JSON with -f json)",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "-f",
+        "--format",
+        default="shell",
+        choices=FORMATS,
+        metavar="F",
+        help="shell (default); json (credential_process v1); dotenv (KEY=value lines); github "
+        "(append to $GITHUB_ENV, print ::add-mask:: for the secrets)",
+    )
+    output.add_argument(
         "--shell",
         metavar="NAME",
         help="bash zsh sh dash ksh mksh ash yash fish tcsh csh pwsh powershell elvish "
         "xonsh nu cmd (default $MFA_EXPORT_SHELL, else detected)",
     )
-    parser.add_argument(
-        "-f",
-        "--format",
-        default="shell",
-        choices=FORMATS,
-        help="shell (default); json (credential_process v1); dotenv (KEY=value lines); github "
-        "(append to $GITHUB_ENV, print ::add-mask:: for the secrets)",
-    )
-    parser.add_argument(
+    output.add_argument("--unset", action="store_true", help="print code that removes everything mfa-export sets")
+    output.add_argument(
         "--write-profile",
         metavar="NAME",
         help="store the session as [NAME] in the shared credentials file instead of printing it",
     )
-    parser.add_argument(
-        "--list-profiles",
+    integration = parser.add_argument_group("shell integration")
+    integration.add_argument(
+        "--init",
+        metavar="SHELL",
+        help='print the `mfa` wrapper (and completion) for SHELL: eval "$(mfa-export --init bash)"',
+    )
+    integration.add_argument("--cmd", metavar="NAME", default="mfa", help="with --init: name the wrapper NAME, not mfa")
+    integration.add_argument(
+        "--status",
         action="store_true",
-        help="list profiles with their MFA device, role and cached session (JSON with -f json)",
+        help="print the active session's profile and time left (exit 0), or nothing (exit 1)",
     )
-    parser.add_argument("--unset", action="store_true", help="print code that removes everything mfa-export sets")
-    parser.add_argument("--force", action="store_true", help="ignore a cached session and ask STS for a new one")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the session cache")
-    parser.add_argument(
-        "--clear-cache", action="store_true", help="remove cached sessions (only the profile's with -p) and exit"
+    integration.add_argument(
+        "--complete", choices=("profiles", "shells", "init-shells", "formats"), help=argparse.SUPPRESS
     )
-    parser.add_argument(
+    cache = parser.add_argument_group("cache")
+    cache.add_argument(
         "--min-ttl",
         metavar="D",
         default="15m",
         help="reuse a cached session only with more than this left (default 15m)",
     )
-    parser.add_argument(
-        "--code-command", metavar="CMD", help="command that prints the MFA code (default: the profile's mfa_process)"
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the session cache")
+    cache.add_argument(
+        "--clear-cache", action="store_true", help="remove cached sessions (only the profile's with -p) and exit"
     )
-    parser.add_argument(
-        "--init",
-        metavar="SHELL",
-        help='print the `mfa` wrapper (and completion) for SHELL: eval "$(mfa-export --init bash)"',
-    )
-    parser.add_argument("--cmd", metavar="NAME", default="mfa", help="with --init: name the wrapper NAME, not mfa")
-    parser.add_argument(
-        "--status",
-        action="store_true",
-        help="print the active session's profile and time left (exit 0), or nothing (exit 1)",
-    )
-    parser.add_argument("--complete", choices=("profiles", "shells", "formats"), help=argparse.SUPPRESS)
-    parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr (errors still show)")
-    parser.add_argument("--debug", action="store_true", help="tracebacks and HTTP debug on stderr, secrets masked")
-    parser.add_argument("--version", action="version", version=f"mfa-export {__version__}")
+    diagnostics = parser.add_argument_group("diagnostics")
+    diagnostics.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr (errors still show)")
+    diagnostics.add_argument("--debug", action="store_true", help="tracebacks and HTTP debug on stderr, secrets masked")
+    diagnostics.add_argument("--version", action="version", version=f"mfa-export {__version__}")
     return parser
 
 
@@ -269,6 +292,10 @@ class Run:
             from mfa_export.shells import SHELL_NAMES
 
             words = SHELL_NAMES
+        elif self.args.complete == "init-shells":  # --init has no wrapper for cmd
+            from mfa_export.init import INIT_SHELLS
+
+            words = INIT_SHELLS
         else:
             words = FORMATS
         return "".join(f"{word}\n" for word in words)
@@ -308,7 +335,8 @@ class Run:
             self.reporter,
             code=code,
             use_cache=not self.args.no_cache,
-            force=self.args.force,
+            force=self.args.force or self.args.force_mfa,
+            force_mfa=self.args.force_mfa,
             min_ttl=min_ttl,
             code_command=self.args.code_command,
         ).get()
@@ -332,7 +360,7 @@ class Run:
         from mfa_export.writeprofile import ProfileWriter
 
         writer = ProfileWriter(settings, self.args.write_profile, files, self.environ, self.reporter)
-        fresh = None if self.args.force else writer.fresh_until(min_ttl)
+        fresh = None if (self.args.force or self.args.force_mfa) else writer.fresh_until(min_ttl)
         if fresh is None:
             return writer
         from mfa_export.summary import local_time, relative
@@ -352,6 +380,7 @@ class Run:
             settings.region,
             cached=session.cached,
             identity=session.identity,
+            renewable_until=session.renewable_until,
         )
 
     def _render(self, credentials: Credentials | None, plan: Plan) -> str:

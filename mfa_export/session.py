@@ -14,6 +14,7 @@ from mfa_export.nesting import refuse_if_nested
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from datetime import datetime
 
     from mfa_export.cache import CacheKey
     from mfa_export.credentials import Credentials
@@ -25,7 +26,7 @@ DISCOVER = "discover"  # the cache key's device when the device is found with ia
 
 # The credentials, the device that made them, whether the cache served them, and for a role the
 # assumed-role ARN AWS answered with.
-class Session(namedtuple("Session", "credentials serial cached identity", defaults=(None,))):
+class Session(namedtuple("Session", "credentials serial cached identity renewable_until", defaults=(None, None))):
     __slots__ = ()
 
     if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class Session(namedtuple("Session", "credentials serial cached identity", defaul
         serial: str | None
         cached: bool
         identity: str | None
+        # For a role session: until when the MFA session can sign a new one (renewing needs no code).
+        renewable_until: datetime | None
 
 
 # An MFA session only has to outlive the AssumeRole call it signs; role sessions are independent of it.
@@ -60,13 +63,15 @@ class SessionSource:
         use_cache: bool = True,
         force: bool = False,
         min_ttl: float = 900,
+        force_mfa: bool = False,
         code_command: str | None = None,
     ) -> None:
         self.settings = settings
         self.environ = environ
         self.reporter = reporter
         self.code = code
-        self.force = force
+        self.force = force  # renew what is exported (for a role: a new AssumeRole, no code)
+        self.force_mfa = force_mfa  # renew the MFA session too (needs a code)
         self.min_ttl = min_ttl
         self.code_command = code_command
         self.cache = self._open_cache() if use_cache else None
@@ -85,8 +90,17 @@ class SessionSource:
         """The session to export: the MFA session itself, or the role session made with it."""
         if self.settings.roles:
             assert self.role_key is not None  # made with the roles
-            return self._obtain(self.role_key, self._new_role_session, self.min_ttl)
+            session = self._obtain(self.role_key, self._new_role_session, self.min_ttl)
+            if session.renewable_until is None and self.cache is not None:
+                mfa = self.cache.load(self.mfa_key, warn=False)
+                if mfa is not None and mfa["credentials"].seconds_left() > ROLE_SOURCE_MIN_TTL:
+                    session = session._replace(renewable_until=mfa["credentials"].expiration)
+            return session
         return self._obtain(self.mfa_key, self._new_mfa_session, self.min_ttl)
+
+    @property
+    def _exported_key(self) -> CacheKey:
+        return self.role_key if self.role_key is not None else self.mfa_key
 
     def _obtain(self, key: CacheKey, fetch: Callable[[], Session], min_ttl: float) -> Session:
         cached = self._from_cache(key, min_ttl)
@@ -109,7 +123,7 @@ class SessionSource:
             return self._from_cache(key, min_ttl, quiet=True) or fetch()
 
     def _from_cache(self, key: CacheKey, min_ttl: float, quiet: bool = False) -> Session | None:
-        if self.cache is None or self.force:
+        if self.cache is None or self.force_mfa or (self.force and key == self._exported_key):
             return None
         entry = self.cache.load(key, warn=not quiet)
         if entry is None:
@@ -159,7 +173,7 @@ class SessionSource:
             name = step.session_name or default_session_name(mfa.serial)
             credentials, identity = sts.assume_role(signer, step, name, duration, self.settings.region)
             label = f"the session of {step.role_arn}"
-        session = Session(credentials, mfa.serial, False, identity)
+        session = Session(credentials, mfa.serial, False, identity, mfa.credentials.expiration)
         assert self.role_key is not None
         self._store(self.role_key, session, self.settings.selected)
         return session

@@ -118,6 +118,7 @@ class Reporter:
         cached: bool,
         now: datetime | None = None,
         identity: str | None = None,
+        renewable_until: datetime | None = None,
     ) -> None:
         """Who, which device, where, until when: never a key."""
         if self.quiet:
@@ -137,8 +138,15 @@ class Reporter:
             self._write(f"mfa-export: {first}\nmfa-export: {second}")
         else:
             self._write("", f"[green]✓[/] {self._escape(first)}\n  [dim]{self._escape(second)}[/]")
-        if 0 < left < 3600:
-            self.warning(f"this session expires {relative(left)}; run with --force for a fresh one")
+        if renewable_until is not None and (renewable_until - now).total_seconds() > left + 60:
+            # A role session as long as the role allows is no fault: renewing it costs no code.
+            if 0 < left < 3600:
+                self.notice(f"renew it with --force: no MFA code needed until {local_time(renewable_until)}")
+        elif 0 < left < 3600:
+            self.warning(
+                f"this session expires {relative(left)}; --force (or --force-mfa for a role) gets a "
+                "fresh one with a new MFA code"
+            )
 
     def eval_hint(self, shell: Shell) -> None:
         if not self.quiet:

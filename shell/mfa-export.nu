@@ -8,6 +8,9 @@ def --env --wrapped mfa [...args] {
     if "run" in $answer {
         ^mfa-export ...($answer.run | skip 1)
     } else {
-        load-env $answer.env
+        # null means "unset": hide those variables instead of loading them as null
+        let pairs = ($answer.env | transpose name value)
+        load-env ($pairs | where value != null | reduce -f {} {|it, acc| $acc | insert $it.name $it.value })
+        hide-env --ignore-errors ...($pairs | where value == null | get name)
     }
 }

@@ -29,6 +29,8 @@ def test_bash_completion(profiles_env, tmp_path):
         'COMP_WORDS=(mfa -p de); COMP_CWORD=2; _mfa_export_complete; printf "P:%s\\n" "${COMPREPLY[@]}"\n'
         'COMP_WORDS=(mfa-export --sh); COMP_CWORD=1; _mfa_export_complete; printf "F:%s\\n" "${COMPREPLY[@]}"\n'
         'COMP_WORDS=(mfa-export --shell f); COMP_CWORD=2; _mfa_export_complete; printf "S:%s\\n" "${COMPREPLY[@]}"\n'
+        'COMP_WORDS=(mfa-export --shell c); COMP_CWORD=2; _mfa_export_complete; printf "C:%s\\n" "${COMPREPLY[@]}"\n'
+        'COMP_WORDS=(mfa-export --init c); COMP_CWORD=2; _mfa_export_complete; printf "I:%s\\n" "${COMPREPLY[@]}"\n'
     )
     result = run_script("bash", text, profiles_env, tmp_path)
     out = result.stdout.decode()
@@ -36,6 +38,8 @@ def test_bash_completion(profiles_env, tmp_path):
     assert "complete -F _mfa_export_complete mfa-export" in out and "complete -F _mfa_export_complete mfa" in out
     assert sorted(line for line in out.splitlines() if line.startswith("P:")) == ["P:default", "P:dev-admin"]
     assert "F:--shell" in out and "S:fish" in out
+    # --shell cmd exists; --init cmd does not, so it is not offered
+    assert "C:cmd" in out and "I:csh" in out and "I:cmd" not in out
 
 
 def test_fish_completion(profiles_env, tmp_path):
@@ -45,6 +49,11 @@ def test_fish_completion(profiles_env, tmp_path):
     assert result.returncode == 0 and result.stderr == b"", result.stderr
     names = [line.split("\t")[0] for line in out.splitlines()]
     assert {"default", "dev-admin", "prod"} <= set(names) and "--format" in names
+    init = run_script(
+        "fish", "mfa-export --init fish | source\ncomplete -C 'mfa-export --init '\n", profiles_env, tmp_path
+    )
+    offered = [line.split("\t")[0] for line in init.stdout.decode().splitlines()]
+    assert "fish" in offered and "cmd" not in offered
 
 
 def test_zsh_completion_loads(profiles_env, tmp_path):
@@ -186,3 +195,14 @@ def test_init_from_an_installed_wheel(tmp_path):
         )
         assert out.returncode == 0, out.stderr
         assert out.stdout == init_script(shell)
+
+
+def test_help_is_grouped_with_each_choice_list_once_and_right_set_up_lines():
+    result = subprocess.run(cli_command() + ["--help"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0
+    out = result.stdout
+    for group in ("the MFA session:", "profiles and roles:", "output:", "shell integration:", "cache:", "diagnostics:"):
+        assert f"\n{group}\n" in out
+    assert "{shell,json" not in out and out.count("json (credential_process v1)") == 1
+    assert "mfa-export --init fish | source" in out and 'eval "$(mfa-export --init fish)"' not in out
+    assert "eval (mfa-export --init elvish | slurp)" in out

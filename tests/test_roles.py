@@ -124,3 +124,24 @@ def test_role_duration_and_session_name_are_sent(cli, role_env, home, user, fake
     assert named.returncode == 0, named.stderr
     assume = [c for c in fake_aws.calls if c["Action"] == "AssumeRole"][-1]["params"]
     assert assume["RoleSessionName"] == "deploy-bot" and assume["DurationSeconds"] == "3600"
+
+
+def test_a_role_session_is_renewed_without_a_code(cli, role_env, user, fake_aws, roles):
+    """Role sessions last an hour: that is no warning, and --force renews one with the cached MFA session."""
+    first = cli([user.code(), "--shell", "bash", "-p", "admin"], role_env)
+    assert first.returncode == 0, first.stderr
+    assert "run with --force" not in first.stderr and "new MFA code" not in first.stderr
+    assert "renew it with --force: no MFA code needed until" in first.stderr
+    again = cli(["--shell", "bash", "-p", "admin"], role_env)  # cached: no code, same advice
+    assert again.returncode == 0 and "no MFA code needed until" in again.stderr
+    renewed = cli(["--shell", "bash", "-p", "admin", "--force"], role_env)  # no code given, no terminal
+    assert renewed.returncode == 0, renewed.stderr
+    assert fake_aws.count("AssumeRole") == 2 and fake_aws.count("GetSessionToken") == 1
+    assert session_of(fake_aws, renewed) is not session_of(fake_aws, first)
+    # --force-mfa renews the MFA session as well: that needs a code
+    no_code = cli(["--shell", "bash", "-p", "admin", "--force-mfa"], role_env)
+    assert no_code.returncode == 2 and fake_aws.count("GetSessionToken") == 1
+    fake_aws.advance()
+    both = cli([user.code(), "--shell", "bash", "-p", "admin", "--force-mfa"], role_env)
+    assert both.returncode == 0, both.stderr
+    assert fake_aws.count("GetSessionToken") == 2 and fake_aws.count("AssumeRole") == 3

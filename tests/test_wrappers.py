@@ -203,3 +203,20 @@ def test_help_in_any_spelling_is_never_evaluated(shell, args, env, user, tmp_pat
     if args != ["--he"]:
         assert read(status) == "0", err
         assert (b"usage: mfa-export" in result.stdout) or (b'"Version": 1' in result.stdout)
+
+
+def test_nushell_unset_removes_the_variables(env, user, tmp_path):
+    """`mfa --unset` hides the variables; loading them as null would leave them in $env."""
+    require("nu")
+    wrapper_file = tmp_path / "wrapper.nu"
+    wrapper_file.write_text(
+        subprocess.run(cli_command() + ["--init", "nu"], capture_output=True, text=True, check=True).stdout
+    )
+    text = (
+        f"source {wrapper_file}\nmfa {user.code()}\n"
+        'print ("AWS_SESSION_TOKEN" in $env)\nmfa --unset\n'
+        "print ([AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID MFA_EXPORT_PROFILE] | any {|name| $name in $env})\n"
+    )
+    result = run_script("nu", text, env, tmp_path)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert result.stdout.decode().split() == ["true", "false"]

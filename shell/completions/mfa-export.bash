@@ -7,8 +7,10 @@ _mfa_export_complete() {
     case $prev in
         -p | --profile)
             words=$(command mfa-export --complete profiles 2>/dev/null) ;;
-        --shell | --init)
+        --shell)
             words=$(command mfa-export --complete shells 2>/dev/null) ;;
+        --init)
+            words=$(command mfa-export --complete init-shells 2>/dev/null) ;;
         -f | --format)
             words="shell json dotenv github" ;;
         -s | --serial-number | -d | --duration | --region | --role-arn | --min-ttl | --code-command | \
@@ -17,7 +19,7 @@ _mfa_export_complete() {
         *)
             if [[ $cur == -* ]]; then
                 words="-p --profile -s --serial-number -d --duration --role-arn --region --shell -f --format
-                       --write-profile --list-profiles --unset --force --no-cache --clear-cache --min-ttl
+                       --write-profile --list-profiles --unset --force --force-mfa --no-cache --clear-cache --min-ttl
                        --code-command --init --cmd --status -q --quiet --debug --version -h --help"
             else
                 return 0
