@@ -136,9 +136,10 @@ class SessionCache:
         write_private(self.path(key), json.dumps(entry, indent=1).encode("utf-8"))
 
     # -- clearing ----------------------------------------------------------------------------------
-    def clear(self, profile: str | None = None) -> int:
-        """Remove cached sessions (only ``profile``'s when given); returns how many were removed."""
+    def clear(self, profile: str | None = None, keys: list[CacheKey] | None = None) -> int:
+        """Remove cached sessions (only ``profile``'s, and those at ``keys``, when given); returns how many."""
         removed = 0
+        wanted = {os.path.basename(self.path(key)) for key in keys or []}
         try:
             names = os.listdir(self.directory)
         except FileNotFoundError:
@@ -151,7 +152,7 @@ class SessionCache:
             if not _is_regular(path):
                 self.warn(f"leaving {path} alone: it is not a regular file")
                 continue
-            if profile is not None and _profile_of(path) != profile:
+            if profile is not None and name not in wanted and _profile_of(path) != profile:
                 continue
             try:
                 os.unlink(path)

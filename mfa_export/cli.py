@@ -275,7 +275,18 @@ class Run:
         from mfa_export.cache import SessionCache, cache_dir
 
         cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
-        removed = cache.clear(profile=self.args.profile)
+        keys = []
+        if self.args.profile:
+            # Every entry the profile would use (its MFA session, its roles, shared ones too), found
+            # from its settings; entries written for it by name go as well.
+            from mfa_export import settings as settings_module
+            from mfa_export.session import every_cache_key
+
+            try:
+                keys = every_cache_key(settings_module.resolve(self.args, self.environ))
+            except MfaExportError as exc:
+                self.reporter.warning(f"removing only entries written for {self.args.profile}: {exc.message}")
+        removed = cache.clear(profile=self.args.profile, keys=keys)
         whose = f" of profile {self.args.profile}" if self.args.profile else ""
         self.reporter.notice(
             f"removed {removed} cached session{'s' if removed != 1 else ''}{whose} from {cache.directory}"
@@ -337,6 +348,7 @@ class Run:
             use_cache=not self.args.no_cache,
             force=self.args.force or self.args.force_mfa,
             force_mfa=self.args.force_mfa,
+            requested_duration=settings.duration if self.args.duration else None,
             min_ttl=min_ttl,
             code_command=self.args.code_command,
         ).get()

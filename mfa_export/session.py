@@ -43,14 +43,31 @@ ROLE_SOURCE_MIN_TTL = 60
 INTERMEDIATE_ROLE_DURATION = 3600  # a role in the middle of a chain only signs the next AssumeRole
 
 
+def _chain(settings: Settings) -> list[list[str | None]]:
+    return [[step.role_arn, step.external_id, step.session_name] for step in settings.roles]
+
+
 def cache_keys(settings: Settings) -> tuple[CacheKey, CacheKey | None]:
-    """(key of the MFA session, key of the role session or None) for these settings."""
+    """(key of the MFA session, key of the role session or None) for these settings.
+
+    Keys say what an entry is: the long-term keys, the device and each role of the chain (ARN,
+    external id, session name). Two profiles that name the same role therefore share its session.
+    """
     serial = settings.serial or DISCOVER
     mfa_key = SessionCache.key(settings.source_identity, serial)
     if not settings.roles:
         return mfa_key, None
-    chain = [[step.role_arn, step.external_id, step.session_name] for step in settings.roles]
-    return mfa_key, SessionCache.key(settings.source_identity, serial, role=chain)
+    return mfa_key, SessionCache.key(settings.source_identity, serial, role=_chain(settings))
+
+
+def every_cache_key(settings: Settings) -> list[CacheKey]:
+    """Every entry these settings may read or write (--clear-cache -p NAME removes them all)."""
+    chain = _chain(settings)
+    keys = []
+    for serial in dict.fromkeys([settings.serial or DISCOVER, DISCOVER]):
+        keys.append(SessionCache.key(settings.source_identity, serial))
+        keys += [SessionCache.key(settings.source_identity, serial, role=chain[:n]) for n in range(1, len(chain) + 1)]
+    return keys
 
 
 class SessionSource:
@@ -65,6 +82,7 @@ class SessionSource:
         min_ttl: float = 900,
         force_mfa: bool = False,
         code_command: str | None = None,
+        requested_duration: int | None = None,
     ) -> None:
         self.settings = settings
         self.environ = environ
@@ -72,6 +90,7 @@ class SessionSource:
         self.code = code
         self.force = force  # renew what is exported (for a role: a new AssumeRole, no code)
         self.force_mfa = force_mfa  # renew the MFA session too (needs a code)
+        self.requested_duration = requested_duration  # -d, when given: a cached session must last that long
         self.min_ttl = min_ttl
         self.code_command = code_command
         self.cache = self._open_cache() if use_cache else None
@@ -129,9 +148,32 @@ class SessionSource:
         if entry is None:
             return None
         credentials = entry["credentials"]
-        if credentials.seconds_left() <= min_ttl:
+        left = credentials.seconds_left()
+        if left <= min_ttl:
+            return None
+        if key == self._exported_key and self.requested_duration and not self._serves_duration(left, min_ttl, quiet):
             return None
         return Session(credentials, entry.get("serial") or self.settings.serial, True, entry.get("identity"))
+
+    def _serves_duration(self, left: float, min_ttl: float, quiet: bool) -> bool:
+        """Whether a cached session with ``left`` seconds does what -d asked (within --min-ttl)."""
+        from mfa_export.summary import relative
+
+        asked = self.requested_duration or 0
+        if left < asked - min_ttl:
+            if not quiet:
+                needs = "" if self.settings.roles else ", which needs an MFA code"
+                self.reporter.notice(
+                    f"the cached session has {relative(left)[3:]} left, less than -d asks "
+                    f"({asked // 60}m): getting a new one{needs}"
+                )
+            return False
+        if left > asked + min_ttl and not quiet:
+            self.reporter.notice(
+                f"using the cached session, which lasts longer than -d asks ({relative(left)[3:]} left); "
+                "--force gets one of that length"
+            )
+        return True
 
     def _store(self, key: CacheKey, session: Session, profile: str | None) -> None:
         if self.cache is None:
@@ -156,6 +198,8 @@ class SessionSource:
         credentials = sts.get_session_token(source, serial, code, self.settings.mfa_duration, self.settings.region)
         session = Session(credentials, serial, False)
         self._store(self.mfa_key, session, self.settings.profile)
+        if self.settings.serial is None:  # found by discovery: also where naming the device finds it
+            self._store(SessionCache.key(self.settings.source_identity, serial), session, self.settings.profile)
         return session
 
     def _new_role_session(self) -> Session:
@@ -166,13 +210,27 @@ class SessionSource:
         sts.start_budget(self.environ)
         credentials, label, identity = mfa.credentials, "the MFA session", None
         configuration = sts.config_session(self.settings)
-        last = len(self.settings.roles) - 1
-        for index, step in enumerate(self.settings.roles):
+        roles, chain = self.settings.roles, _chain(self.settings)
+        serial = self.settings.serial or DISCOVER
+        # A chain starts from the longest part of it that is cached (prod's session serves deploy).
+        start = 0
+        for length in range(len(roles) - 1, 0, -1):
+            prefix = SessionCache.key(self.settings.source_identity, serial, role=chain[:length])
+            held = self._from_cache(prefix, ROLE_SOURCE_MIN_TTL, quiet=True)
+            if held is not None:
+                credentials, label, start = held.credentials, f"the session of {roles[length - 1].role_arn}", length
+                break
+        last = len(roles) - 1
+        for index in range(start, len(roles)):
+            step = roles[index]
             signer = sts.SessionSigner(credentials, configuration, label)
             duration = self.settings.duration if index == last else INTERMEDIATE_ROLE_DURATION
             name = step.session_name or default_session_name(mfa.serial)
             credentials, identity = sts.assume_role(signer, step, name, duration, self.settings.region)
             label = f"the session of {step.role_arn}"
+            if index < last:  # an intermediate role: cached for the profiles that name it
+                prefix = SessionCache.key(self.settings.source_identity, serial, role=chain[: index + 1])
+                self._store(prefix, Session(credentials, mfa.serial, False, identity), step.origin)
         session = Session(credentials, mfa.serial, False, identity, mfa.credentials.expiration)
         assert self.role_key is not None
         self._store(self.role_key, session, self.settings.selected)

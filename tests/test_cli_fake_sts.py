@@ -283,6 +283,14 @@ class TestDeviceDiscovery:
         assert f"using MFA device {user.serial}" in result.stderr
         assert fake_aws.count("ListMFADevices") == 1
 
+    def test_naming_the_discovered_device_later_needs_no_new_code(self, cli, no_serial_env, home, user, fake_aws):
+        assert cli([user.code(), "--shell", "bash"], no_serial_env).returncode == 0
+        config = home / ".aws" / "config"
+        config.write_text(config.read_text() + f"mfa_serial = {user.serial}\n")
+        served = cli(["--shell", "bash"], no_serial_env)
+        assert served.returncode == 0, served.stderr
+        assert fake_aws.count("GetSessionToken") == 1 and "cached session" in served.stderr
+
     def test_several_devices_are_listed(self, cli, no_serial_env, user):
         user.devices.append("arn:aws:iam::123456789012:mfa/alice-key")
         assert_failed(

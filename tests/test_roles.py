@@ -145,3 +145,39 @@ def test_a_role_session_is_renewed_without_a_code(cli, role_env, user, fake_aws,
     both = cli([user.code(), "--shell", "bash", "-p", "admin", "--force-mfa"], role_env)
     assert both.returncode == 0, both.stderr
     assert fake_aws.count("GetSessionToken") == 2 and fake_aws.count("AssumeRole") == 3
+
+
+def test_the_cache_serves_what_was_asked(cli, role_env, user, fake_aws):
+    first = cli([user.code(), "--shell", "bash", "-p", "base", "-d", "1h"], role_env)
+    assert first.returncode == 0, first.stderr
+    # -d 2h: the cached 1h session cannot serve, and a new MFA session needs a code (none here)
+    longer = cli(["--shell", "bash", "-p", "base", "-d", "2h"], role_env)
+    assert (
+        longer.returncode == 2 and "less than -d asks (120m)" in longer.stderr and "needs an MFA code" in longer.stderr
+    )
+    fake_aws.advance()
+    renewed = cli([user.code(), "--shell", "bash", "-p", "base", "-d", "2h"], role_env)
+    assert renewed.returncode == 0 and fake_aws.count("GetSessionToken") == 2
+    # -d 15m: the cached 2h session serves, with a note that it lasts longer
+    shorter = cli(["--shell", "bash", "-p", "base", "-d", "15m"], role_env)
+    assert shorter.returncode == 0 and "lasts longer than -d asks" in shorter.stderr
+    assert fake_aws.count("GetSessionToken") == 2
+
+
+def test_a_role_cached_for_one_profile_serves_the_chain_of_another(cli, role_env, user, fake_aws, roles):
+    assert cli([user.code(), "--shell", "bash", "-p", "admin"], role_env).returncode == 0
+    deploy = cli(["--shell", "bash", "-p", "deploy"], role_env)
+    assert deploy.returncode == 0, deploy.stderr
+    assert session_of(fake_aws, deploy).role is roles["deploy"]
+    assumed = [c["params"]["RoleArn"] for c in fake_aws.calls if c["Action"] == "AssumeRole"]
+    assert assumed == [roles["admin"].arn, roles["deploy"].arn]  # admin's session was not assumed again
+
+
+def test_clear_cache_for_a_profile_removes_what_it_would_use(cli, role_env, user, fake_aws):
+    assert cli([user.code(), "--shell", "bash", "-p", "admin"], role_env).returncode == 0
+    assert cli(["--shell", "bash", "-p", "base"], role_env).returncode == 0  # served from the cache
+    cleared = cli(["--clear-cache", "-p", "base"], role_env)
+    assert cleared.returncode == 0 and "removed 1 cached session of profile base" in cleared.stderr
+    assert cli(["--shell", "bash", "-p", "base"], role_env).returncode == 2  # a code is needed again
+    cleared = cli(["--clear-cache", "-p", "admin"], role_env)
+    assert "removed 1 cached session of profile admin" in cleared.stderr  # its role session
