@@ -63,6 +63,8 @@ run a command with the session instead of printing code:
 """
 
 
+_SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
 FORMATS = ("shell", "json", "dotenv", "github")
 
 
@@ -363,6 +365,10 @@ class Run:
             name = self.args.write_profile
             self.reporter.notice(f"wrote {' and '.join(written)}; use it with --profile {name} or AWS_PROFILE={name}")
             return ""
+        if self.shell is not None and self.wrapped is None and _isatty(self.stdout):
+            # Nobody can eval a terminal: show what would be set, never the secrets themselves (the
+            # session is cached, so the eval in the hint needs no new code).
+            plan = [(name, "****" if value and name in _SECRET_VARIABLES else value) for name, value in plan]
         output = self._render(session.credentials, plan)
         self._report(session, settings)
         return output

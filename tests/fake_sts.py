@@ -354,14 +354,17 @@ class FakeAws:
             raise AwsError(400, "ValidationError", "SerialNumber and TokenCode must be given together")
         mfa = serial is not None
         if mfa:
-            if serial not in caller.devices:
-                raise AwsError(403, "AccessDenied", MSG_BAD_SERIAL)
-            # Like AWS: the codes of the current 30-second window and of its neighbours (clock skew).
-            accepted = {totp(caller.seed, self.now() + shift) for shift in (-STEP, 0, STEP)}
-            if serial != caller.serial or code not in accepted or (caller.access_key_id, code) in self.used_codes:
-                raise AwsError(403, "AccessDenied", MSG_BAD_CODE)
-            self.used_codes.add((caller.access_key_id, code))
+            self._check_code(caller, serial, code)
         return self._credentials_xml(self._issue(caller, duration, mfa))
+
+    def _check_code(self, caller, serial, code):
+        if serial not in caller.devices:
+            raise AwsError(403, "AccessDenied", MSG_BAD_SERIAL)
+        # Like AWS: the codes of the current 30-second window and of its neighbours (clock skew).
+        accepted = {totp(caller.seed, self.now() + shift) for shift in (-STEP, 0, STEP)}
+        if serial != caller.serial or code not in accepted or (caller.access_key_id, code) in self.used_codes:
+            raise AwsError(403, "AccessDenied", MSG_BAD_CODE)
+        self.used_codes.add((caller.access_key_id, code))
 
     @staticmethod
     def _credentials_xml(session):
@@ -382,6 +385,10 @@ class FakeAws:
             f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {params.get('RoleArn')}",
         )
         mfa = isinstance(caller, Session) and caller.mfa
+        if not isinstance(caller, Session) and "SerialNumber" in params:
+            # An IAM user assuming the role with its MFA code in the call, as the AWS CLI and SDKs do.
+            self._check_code(caller, params.get("SerialNumber"), params.get("TokenCode"))
+            mfa = True
         if role is None or caller_principal(caller) not in role.trusted or (role.require_mfa and not mfa):
             raise denied
         if role.external_id != params.get("ExternalId"):

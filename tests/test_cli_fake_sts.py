@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.conftest import cli_command, start_and_wait_for_sts, write_aws_files
+from tests.conftest import cli_command, run_cli, start_and_wait_for_sts, write_aws_files
 
 POSIX_FAIL = "false\n"
 
@@ -394,3 +394,20 @@ def test_the_fail_statement_follows_mfa_export_shell_after_bad_arguments(cli, en
     result = cli(["--no-such-flag"], dict(env, MFA_EXPORT_SHELL="pwsh"))
     assert result.returncode == 2 and result.stdout == get_shell("pwsh").fail()
     assert get_shell("pwsh").fail() != POSIX_FAIL
+
+
+def test_a_terminal_never_shows_the_secrets(env, user, fake_aws):
+    """Bare mfa-export in a terminal: nothing can be applied, so the code is shown masked, then the hint."""
+    import pexpect
+
+    child = pexpect.spawn(cli_command()[0], [user.code(), "--shell", "bash"], env=env, encoding="utf-8", timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.before
+    [session] = fake_aws.sessions.values()
+    assert child.exitstatus == 0
+    assert session.secret_access_key not in shown and session.session_token not in shown
+    assert "export AWS_SESSION_TOKEN='****'" in shown and "nothing was applied" in shown
+    # the session is cached: the eval the hint suggests needs no new code
+    applied = run_cli(["--shell", "bash"], env)
+    assert applied.returncode == 0 and session.session_token in applied.stdout

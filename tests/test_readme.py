@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -143,7 +144,7 @@ def test_exec_mode(readme_env, doug, tmp_path):
 def test_roles(readme_env, doug, fake_aws, tmp_path):
     bash(WRAPPER_LINE + "\n" + ROLES, readme_env, tmp_path, doug.code())
     assumed = [s.role.name for s in fake_aws.sessions.values() if s.role]
-    assert assumed == ["admin", "admin", "deploy", "audit"]  # prod; deploy's chain (prod, deploy); audit
+    assert assumed == ["admin", "deploy", "audit"]  # prod; deploy's chain starts from prod's cached session; audit
     assert fake_aws.count("GetSessionToken") == 1
 
 
@@ -364,3 +365,26 @@ def test_help_and_readme_give_the_same_exit_codes():
     help_codes = re.findall(r"^  (\d+) ", EPILOG.split("exit codes:", 1)[1], re.M)
     assert sorted(readme_codes) == sorted(help_codes + ["127"])
     assert "127: not found" in EPILOG
+
+
+AWS_CLI_WHOAMI = ["sts", "get-caller-identity", "--profile", "prod", "--output", "json"]
+BOTO3_WHOAMI = "import boto3; print(boto3.Session(profile_name='prod').client('sts').get_caller_identity()['Arn'])"
+
+
+@pytest.mark.parametrize("tool", ["aws", "boto3"])
+def test_the_role_set_up_works_in_the_aws_cli_and_boto3(readme_env, doug, fake_aws, tool):
+    """The README's role profiles are ones the AWS CLI and boto3 accept too: they read mfa_serial from
+    the role profile itself and ask for the code."""
+    import pexpect
+
+    if tool == "aws":
+        command, args = str(Path(sys.executable).parent / "aws"), AWS_CLI_WHOAMI
+    else:
+        command, args = sys.executable, ["-c", BOTO3_WHOAMI]
+    child = pexpect.spawn(command, args, env=readme_env, encoding="utf-8", timeout=60)
+    child.expect("MFA code for arn:aws:iam::123456789012:mfa/doug: ")
+    child.sendline(doug.code())
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "arn:aws:sts::222222222222:assumed-role/admin/" in child.before
