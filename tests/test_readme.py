@@ -293,8 +293,7 @@ def test_pipx_install(tmp_path):
 
 # Commands run by other tests, and why they are there rather than here.
 ELSEWHERE = {
-    'pip install . && eval "$(mfa-export 123456)"': "test_packaging.py (a wheel of the checkout, installed)",
-    "pip install .            # from a checkout, into the current environment": "test_packaging.py",
+    "pip install .            # from a checkout, into a virtual environment you manage": "test_packaging.py",
     "./tests/run": "CI: .ci/run runs exactly this",
     "./tests/run                 # everything: unit, HTTP (moto server + a strict fake STS), real shells": "CI",
     "./tests/run -k fish         # a subset; arguments go to pytest": "CI (the same script, pytest arguments)",
@@ -388,3 +387,50 @@ def test_the_role_set_up_works_in_the_aws_cli_and_boto3(readme_env, doug, fake_a
     child.close()
     assert child.exitstatus == 0, child.before
     assert "arn:aws:sts::222222222222:assumed-role/admin/" in child.before
+
+
+INSTALL_AND_RUN = block("sh", "./install && eval")
+INSTALL = (
+    "./install                # the same without pipx: a venv in ~/.local/share/mfa-export, the command in ~/.local/bin"
+)
+
+
+@pytest.mark.parametrize("python", ["system", "plain"])
+def test_install_and_run_as_written(readme_env, doug, fake_aws, home, tmp_path, python):
+    """The README's first command, on Debian's externally managed python3 (PEP 668) and on one that
+    is not: installs from the checkout (dependencies from PyPI) and exports a session."""
+    if python == "system":
+        interpreter = "/usr/bin/python3"
+        marker = subprocess.run(
+            [interpreter, "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert (Path(marker) / "EXTERNALLY-MANAGED").exists()  # pip install . would be refused here
+        refused = subprocess.run(
+            [interpreter, "-m", "pip", "install", "--dry-run", str(ROOT)], capture_output=True, text=True
+        )
+        assert refused.returncode != 0 and "externally-managed-environment" in refused.stderr
+    else:
+        interpreter = sys.executable  # a virtualenv's python: not externally managed
+    assert INSTALL in README
+    env = dict(readme_env, PYTHON=interpreter, MFA_EXPORT_HOME=str(tmp_path / "install"))
+    script = (
+        f"cd {ROOT}\n"
+        + INSTALL_AND_RUN
+        + "\n"
+        + f"{sys.executable} {ROOT / 'tests' / 'dump_env.py'} {tmp_path / 'env.json'}\n"
+    )
+    bash(script, env, tmp_path, doug.code())
+    exported = json.loads((tmp_path / "env.json").read_text())
+    assert fake_aws.sessions[exported["AWS_ACCESS_KEY_ID"]].user is doug
+    assert (home / ".local" / "bin" / "mfa-export").is_symlink()
+
+
+ELSEWHERE.update(
+    dict.fromkeys(
+        [line.strip() for line in (INSTALL_AND_RUN + INSTALL).splitlines() if line.strip()],
+        "test_install_and_run_as_written",
+    )
+)
