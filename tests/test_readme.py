@@ -44,7 +44,7 @@ SEED_ON_STDIN = block("sh", "oathtool --totp -b -)")
 GITHUB = block("yaml", "--format github")
 GITLAB = block("yaml", "--format dotenv > aws.env")
 PROMPTS = block("sh", "PROMPT_SUBST")
-FISH_PROMPT = block("fish", "fish_right_prompt")
+FISH_PROMPT = block("fish", "__mfa_export_prompt")
 LISTING = block("sh", "--list-profiles -f json")
 NU_SETUP = re.search(r"`(mfa-export --init nu [^`]*)`, then `(source mfa-export\.nu)` in `config\.nu`", README)
 PIPX = "pipx install .           # or as an isolated command-line tool"
@@ -241,17 +241,24 @@ def test_gitlab_job(ci_env, doug, tmp_path):
 
 
 def test_prompts(readme_env, tmp_path):
-    text = PROMPTS
+    """Each README line adds a segment to the user's own prompt (here "me> "), and nothing without a session."""
     soon = "2099-01-01T00:00:00Z"
-    env = dict(readme_env, AWS_SESSION_TOKEN="t", AWS_CREDENTIAL_EXPIRATION=soon, MFA_EXPORT_PROFILE="prod")
+    active = dict(readme_env, AWS_SESSION_TOKEN="t", AWS_CREDENTIAL_EXPIRATION=soon, MFA_EXPORT_PROFILE="prod")
+    own = {"bash": "PS1='me> '", "zsh": "PROMPT='me> '"}
     show = {"bash": 'printf "%s\\n" "${PS1@P}"', "zsh": 'print -rP -- "$PROMPT"'}  # the prompt as shown
-    for line, shell in zip(text.splitlines(), ("bash", "zsh")):
-        result = run_script(shell, line.split("  #")[0] + "\n" + show[shell] + "\n", env, tmp_path)
-        assert result.returncode == 0 and result.stderr == b""
-        assert result.stdout.decode().startswith("prod "), (shell, result.stdout)
-    fish = FISH_PROMPT
-    result = run_script("fish", fish + "fish_right_prompt\n", env, tmp_path)
-    assert result.returncode == 0 and result.stdout.decode().startswith("prod ")
+    for line, shell in zip(PROMPTS.splitlines(), ("bash", "zsh")):
+        text = own[shell] + "\n" + line.split("  #")[0] + "\n" + show[shell] + "\n"
+        for env, expected in ((active, "[prod "), (readme_env, "me> ")):
+            result = run_script(shell, text, env, tmp_path)
+            assert result.returncode == 0 and result.stderr == b"", (shell, result.stderr)
+            shown = result.stdout.decode().rstrip("\n")
+            assert shown.startswith(expected) and shown.endswith("] me> " if env is active else "me> "), (shell, shown)
+    fish_text = "function fish_prompt; printf 'me> '; end\n" + FISH_PROMPT + "fish_prompt\n"
+    for env, expected in ((active, "[prod "), (readme_env, "me> ")):
+        result = run_script("fish", fish_text, env, tmp_path)
+        assert result.returncode == 0, result.stderr
+        shown = result.stdout.decode()
+        assert shown.startswith(expected) and shown.endswith("me> "), shown
 
 
 def test_listing_profiles(readme_env, tmp_path):
