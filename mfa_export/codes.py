@@ -63,7 +63,12 @@ def prompt_for_code(device: str, tty_path: str = TTY_PATH) -> str:
         for _ in range(PROMPT_ATTEMPTS):
             writer.write(f"MFA code for {device}: ")
             writer.flush()
-            line = reader.readline()
+            try:
+                line = reader.readline()
+            except KeyboardInterrupt:
+                writer.write("\n")  # the message that follows starts on its own line, not after ^C
+                writer.flush()
+                raise
             if not line:
                 raise UsageError("no MFA code entered (end of input at the prompt)")
             try:

@@ -117,12 +117,23 @@ class Source:
 
     def __init__(self, settings: Settings, environ: Mapping[str, str]) -> None:
         self.label = settings.source_label
+        self.profile = settings.profile
         if settings.profile is None:
             self.session = botocore.session.Session()
             self.session.set_credentials(environ["AWS_ACCESS_KEY_ID"], environ["AWS_SECRET_ACCESS_KEY"])
         else:
             self.session = self._profile_session(settings.profile)
         self.access_key_id = self._check_long_term()
+
+    def _profile_config(self) -> dict[str, Any]:
+        """The profile's settings in the config file (what kind of profile it is), or {}."""
+        if self.profile is None:
+            return {}
+        try:
+            config = self.session.get_scoped_config()
+        except bce.BotoCoreError:
+            return {}
+        return config if isinstance(config, dict) else {}
 
     def _profile_session(self, profile: str) -> botocore.session.Session:
         try:
@@ -155,16 +166,27 @@ class Source:
             raise ConfigError(
                 f"cannot load the keys of {self.label}: {exc}", "check ~/.aws/config and ~/.aws/credentials"
             ) from None
+        config = self._profile_config()
         if creds is None:
+            if config.get("sso_session") or config.get("sso_start_url"):
+                raise ConfigError(
+                    f"{self.label} signs in with AWS SSO (IAM Identity Center), which gives session credentials, "
+                    "not an IAM user's access keys",
+                    f"SSO needs no MFA export: aws sso login --profile {self.profile}; mfa-export is for IAM users",
+                )
             raise ConfigError(
                 f"{self.label} has no access keys",
-                "add aws_access_key_id and aws_secret_access_key for it with: aws configure --profile NAME",
+                f"add aws_access_key_id and aws_secret_access_key for it with: aws configure --profile {self.profile}",
             )
         frozen = creds.get_frozen_credentials()
         add_secret(frozen.secret_key)
         if frozen.token:
+            if config.get("credential_process"):
+                problem = f"the credential_process of {self.label} gives session credentials (with a token)"
+            else:
+                problem = f"{self.label} holds session credentials (aws_session_token)"
             raise ConfigError(
-                f"{self.label} holds session credentials (aws_session_token), not an IAM user's long-term keys",
+                f"{problem}, not an IAM user's long-term keys",
                 "GetSessionToken needs long-term keys: name the profile that has them with -p",
             )
         return str(frozen.access_key)

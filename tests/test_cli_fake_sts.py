@@ -411,3 +411,26 @@ def test_a_terminal_never_shows_the_secrets(env, user, fake_aws):
     # the session is cached: the eval the hint suggests needs no new code
     applied = run_cli(["--shell", "bash"], env)
     assert applied.returncode == 0 and session.session_token in applied.stdout
+
+
+@pytest.mark.parametrize(
+    "config,phrases",
+    [
+        (
+            "sso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n[sso-session corp]\n"
+            "sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+            ["signs in with AWS SSO", "aws sso login --profile work"],
+        ),
+        (
+            'credential_process = printf \'{"Version": 1, "AccessKeyId": "ASIAX", "SecretAccessKey": "s", '
+            '"SessionToken": "t"}\'\n',
+            ["the credential_process of profile work gives session credentials"],
+        ),
+        ("region = eu-west-1\n", ["profile work has no access keys", "aws configure --profile work"]),
+    ],
+)
+def test_messages_fit_the_kind_of_profile(cli, env, home, user, config, phrases):
+    write_aws_files(home, config=f"[profile work]\nmfa_serial = {user.serial}\n{config}", credentials="")
+    result = cli([user.code(), "--shell", "bash", "-p", "work"], env)
+    assert_failed(result, 3, *phrases)
+    assert "NAME" not in result.stderr

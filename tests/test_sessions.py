@@ -512,3 +512,16 @@ def test_the_terminal_is_handed_back_after_a_code_command(env, user, tmp_path):
     child.sendline("hello")
     child.expect_exact("got:hello")
     child.expect(pexpect.EOF)
+
+
+def test_ctrl_c_at_the_prompt_puts_the_message_on_its_own_line(env, user):
+    child = pexpect.spawn(cli_command()[0], ["--shell", "bash"], env=env, encoding="utf-8", timeout=30)
+    child.expect_exact(f"MFA code for {user.serial}: ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    import re
+
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", child.before).splitlines()
+    assert any(line.startswith("mfa-export: error: interrupted") for line in lines), child.before
