@@ -87,6 +87,19 @@ class Reporter:
             self.stream.write(plain + "\n")
             self.stream.flush()
 
+    def _hanging(self, prefix: str, prefix_style: str, body: str, body_style: str = "") -> None:
+        """One message on a terminal: ``prefix``, then ``body`` wrapped at word boundaries to the
+        terminal's width, its further lines indented under the body's first word."""
+        from rich.text import Text
+
+        assert self._console is not None
+        indent = len(prefix)
+        width = max(self._console.width - indent, 20)
+        for index, line in enumerate(Text(body, style=body_style).wrap(self._console, width)):
+            head = Text(prefix, style=prefix_style) if index == 0 else Text(" " * indent)
+            line.rstrip()
+            self._console.print(head + line, soft_wrap=True)  # already wrapped: rich must not wrap again
+
     @staticmethod
     def _escape(text: str) -> str:
         from rich.markup import escape
@@ -94,20 +107,24 @@ class Reporter:
         return escape(text)
 
     def error(self, message: str) -> None:
-        markup = None
         if self._console is not None:
-            markup = f"[bold red]mfa-export: error:[/] {self._escape(message)}"
-        self._write(f"mfa-export: error: {message}", markup)
+            self._hanging("mfa-export: error: ", "bold red", message)
+        else:
+            self._write(f"mfa-export: error: {message}")
 
     def notice(self, message: str) -> None:
         if self.quiet:
             return
-        markup = f"[cyan]mfa-export:[/] {self._escape(message)}" if self._console is not None else None
-        self._write(f"mfa-export: {message}", markup)
+        if self._console is not None:
+            self._hanging("mfa-export: ", "cyan", message)
+        else:
+            self._write(f"mfa-export: {message}")
 
     def warning(self, message: str) -> None:
-        markup = f"[bold yellow]mfa-export: warning:[/] {self._escape(message)}" if self._console is not None else None
-        self._write(f"mfa-export: warning: {message}", markup)
+        if self._console is not None:
+            self._hanging("mfa-export: warning: ", "bold yellow", message)
+        else:
+            self._write(f"mfa-export: warning: {message}")
 
     def session(
         self,
@@ -137,7 +154,8 @@ class Reporter:
         if self._console is None:
             self._write(f"mfa-export: {first}\nmfa-export: {second}")
         else:
-            self._write("", f"[green]✓[/] {self._escape(first)}\n  [dim]{self._escape(second)}[/]")
+            self._hanging("✓ ", "green", first)
+            self._hanging("  ", "", second, "dim")
         if renewable_until is not None and (renewable_until - now).total_seconds() > left + 60:
             # A role session as long as the role allows is no fault: renewing it costs no code.
             if 0 < left < 3600:

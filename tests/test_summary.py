@@ -80,7 +80,11 @@ def test_on_a_terminal_the_summary_is_styled_and_hints_at_eval(env, user):
     child = _spawn([user.code(), "--shell", "bash"], dict(env, TERM="xterm-256color"))
     assert child.exitstatus == 0
     assert "\x1b[" in child.before
-    assert 'stdout is a terminal, so nothing was applied; run: eval "$(mfa-export CODE)"' in child.before
+    import re
+
+    # words as shown, whatever the terminal's width wrapped
+    shown = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", child.before).split())
+    assert 'stdout is a terminal, so nothing was applied; run: eval "$(mfa-export CODE)"' in shown
 
 
 def test_no_color_on_a_terminal(env, user):
@@ -88,3 +92,62 @@ def test_no_color_on_a_terminal(env, user):
     assert child.exitstatus == 0
     assert "\x1b[" not in child.before
     assert "run: mfa-export CODE | source" in child.before
+
+
+def _render(width, **session):
+    import io
+    from datetime import datetime, timedelta, timezone
+
+    from rich.console import Console
+
+    from mfa_export.credentials import Credentials
+    from mfa_export.summary import Reporter
+
+    out = io.StringIO()
+    reporter = Reporter(out, styled=True)
+    reporter._console = Console(file=out, width=width, color_system=None, highlight=False)
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+    left = session.pop("left", timedelta(hours=11, minutes=59, seconds=30))
+    credentials = Credentials("ASIAX", "s", "t", now + left)
+    reporter.session(credentials, "arn:aws:iam::123456789012:mfa/doug", "default", "eu-west-1", now=now, **session)
+    return out.getvalue()
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_readme_shows_what_a_terminal_shows(utc):
+    import re
+
+    from tests.realshells import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    sample = re.search(r"stderr tells you what happened; stdout went to `eval`:\n\n```\n(.*?)```", readme, re.S)
+    assert sample.group(1) == _render(80, cached=False)
+
+
+@pytest.mark.parametrize("width", [60, 72, 80, 100])
+def test_the_summary_wraps_at_word_boundaries_with_a_hanging_indent(utc, width):
+    from datetime import timedelta
+
+    text = _render(
+        width,
+        cached=True,
+        left=timedelta(minutes=40),
+        identity="arn:aws:sts::222222222222:assumed-role/admin/mfa-export-doug",
+    )
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines), lines
+    words = set(" ".join(line.strip() for line in lines).split())
+    for word in ("--force", "account", "123456789012,", "doug,", "region", "eu-west-1", "(in", "40m)"):
+        assert word in words or any(word in line for line in lines), (word, lines)
+    # every line after a message's first starts under its first word
+    assert all(line.startswith(("✓ ", "  ", "mfa-export: ", " ")) for line in lines)
