@@ -78,6 +78,38 @@ def prompt_for_code(device: str, tty_path: str = TTY_PATH) -> str:
         raise UsageError(f"no valid MFA code after {PROMPT_ATTEMPTS} attempts")
 
 
+class NoTerminal(UsageError):
+    pass
+
+
+def choose_device(devices: list[str], tty_path: str = TTY_PATH) -> str:
+    """The device the person picks from a numbered list on the terminal."""
+    try:
+        reader = open(tty_path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
+        writer = open(tty_path, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError:
+        raise NoTerminal("several MFA devices and no terminal to ask which") from None
+    with reader, writer:
+        writer.write("This IAM user has several MFA devices:\n")
+        for number, device in enumerate(devices, start=1):
+            writer.write(f"  {number}) {device.rsplit('/', 1)[-1]}  ({device})\n")
+        for _ in range(PROMPT_ATTEMPTS):
+            writer.write(f"Which one? [1-{len(devices)}]: ")
+            writer.flush()
+            try:
+                answer = reader.readline()
+            except KeyboardInterrupt:
+                writer.write("\n")
+                writer.flush()
+                raise
+            if not answer:
+                break
+            if answer.strip().isdigit() and 1 <= int(answer.strip()) <= len(devices):
+                return devices[int(answer.strip()) - 1]
+            writer.write(f"answer a number from 1 to {len(devices)}\n")
+        raise UsageError("no MFA device chosen")
+
+
 DEFAULT_COMMAND_TIMEOUT = 60.0
 
 

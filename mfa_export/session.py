@@ -9,6 +9,7 @@ from collections import namedtuple
 
 from mfa_export import codes
 from mfa_export.cache import SessionCache, UnusableCache, cache_dir
+from mfa_export.errors import ConfigError
 from mfa_export.nesting import refuse_if_nested
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
@@ -192,8 +193,12 @@ class SessionSource:
         source = sts.Source(self.settings, self.environ)
         serial = self.settings.serial
         if serial is None:
-            serial = sts.discover_serial(source)
-            self.reporter.notice(f"using MFA device {serial}, the only one listed for this IAM user")
+            try:
+                serial = sts.discover_serial(source)
+            except sts.SeveralDevices as several:
+                serial = self._choose_device(several)
+            else:
+                self.reporter.notice(f"using MFA device {serial}, the only one listed for this IAM user")
         code = self.code or self._code_for(serial)
         credentials = sts.get_session_token(source, serial, code, self.settings.mfa_duration, self.settings.region)
         session = Session(credentials, serial, False)
@@ -235,6 +240,23 @@ class SessionSource:
         assert self.role_key is not None
         self._store(self.role_key, session, self.settings.selected)
         return session
+
+    def _choose_device(self, several: ConfigError) -> str:
+        """Ask on the terminal which device to use, and say how to make the choice permanent."""
+        devices: list[str] = getattr(several, "devices", [])
+        profile = self.settings.profile
+        section = "[default]" if profile == "default" else f"[profile {profile}]"
+        where = f"under {section} in {self.settings.config_file}" if profile else "in $AWS_MFA_SERIAL"
+        try:
+            chosen = codes.choose_device(devices)
+        except codes.NoTerminal:
+            line = f"mfa_serial = {devices[0]}" if profile else f"AWS_MFA_SERIAL={devices[0]}"
+            raise ConfigError(
+                several.message, f"pass --serial-number ARN, or make a choice permanent {where}, e.g. {line}"
+            ) from None
+        line = f"mfa_serial = {chosen}" if profile else f"AWS_MFA_SERIAL={chosen}"
+        self.reporter.notice(f"using MFA device {chosen}; to skip this question, add {where}: {line}")
+        return chosen
 
     def _code_for(self, serial: str) -> str:
         if self.code_command:

@@ -250,6 +250,17 @@ def assume_role(
     return _credentials(answer, client), arn if isinstance(arn, str) and arn else step.role_arn
 
 
+class SeveralDevices(ConfigError):
+    """The IAM user has more than one MFA device: the person has to choose (session.py asks)."""
+
+    def __init__(self, label: str, devices: list[str]) -> None:
+        super().__init__(
+            f"the IAM user of {label} has several MFA devices: " + ", ".join(devices),
+            "choose one with --serial-number or mfa_serial in the profile",
+        )
+        self.devices = devices
+
+
 def discover_serial(source: Source) -> str:
     """The caller's only MFA device, via iam:ListMFADevices (allowed before MFA in AWS's force-MFA policy)."""
     try:
@@ -271,10 +282,7 @@ def discover_serial(source: Source) -> str:
             "assign one in the IAM console, or pass --serial-number",
         )
     if len(devices) > 1:
-        raise ConfigError(
-            f"the IAM user of {source.label} has several MFA devices: " + ", ".join(devices),
-            "choose one with --serial-number or mfa_serial in the profile",
-        )
+        raise SeveralDevices(source.label, devices)
     return devices[0]
 
 

@@ -291,7 +291,7 @@ class TestDeviceDiscovery:
         assert served.returncode == 0, served.stderr
         assert fake_aws.count("GetSessionToken") == 1 and "cached session" in served.stderr
 
-    def test_several_devices_are_listed(self, cli, no_serial_env, user):
+    def test_several_devices_without_a_terminal(self, cli, no_serial_env, home, user):
         user.devices.append("arn:aws:iam::123456789012:mfa/alice-key")
         assert_failed(
             cli([user.code(), "--shell", "bash"], no_serial_env),
@@ -299,7 +299,30 @@ class TestDeviceDiscovery:
             "several MFA devices",
             "alice-key",
             "--serial-number",
+            f"under [default] in {home / '.aws' / 'config'}, e.g. mfa_serial = {user.serial}",
         )
+
+    def test_several_devices_are_offered_on_the_terminal(self, no_serial_env, home, user, fake_aws):
+        import pexpect
+
+        user.devices.append("arn:aws:iam::123456789012:mfa/alice-key")
+        child = pexpect.spawn(cli_command()[0], ["--shell", "bash"], env=no_serial_env, encoding="utf-8", timeout=30)
+        child.expect_exact("1) alice  (arn:aws:iam::123456789012:mfa/alice)")
+        child.expect_exact("2) alice-key  (arn:aws:iam::123456789012:mfa/alice-key)")
+        child.expect_exact("Which one? [1-2]: ")
+        child.sendline("3")
+        child.expect_exact("Which one? [1-2]: ")
+        child.sendline("1")
+        child.expect_exact(f"MFA code for {user.serial}: ")
+        import re
+
+        chosen = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", child.before).split())
+        child.sendline(user.code())
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        assert "to skip this question, add under [default] in" in chosen and f"mfa_serial = {user.serial}" in chosen
+        assert fake_aws.count("GetSessionToken") == 1
 
     def test_no_device(self, cli, no_serial_env, user):
         user.devices.clear()
