@@ -48,66 +48,78 @@ def code_from_argument(code_arg: str | None, stdin: TextIO | None) -> str | None
     return parse_code(code_arg)
 
 
+class NoTerminal(UsageError):
+    pass
+
+
+class _Terminal:
+    """The person's terminal, for questions: stdout is the caller's eval and stdin may be a pipe."""
+
+    def __init__(self, tty_path: str, why_needed: str) -> None:
+        try:
+            # Two handles: a terminal is not seekable, so a single "r+" text stream cannot be opened on it.
+            self.reader = open(tty_path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed in close()
+            self.writer = open(tty_path, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError:
+            raise NoTerminal(why_needed) from None
+
+    def say(self, text: str) -> None:
+        self.writer.write(text)
+        self.writer.flush()
+
+    def ask(self, question: str) -> str:
+        """The answer line ("" at end of input)."""
+        self.say(question)
+        try:
+            return self.reader.readline()
+        except KeyboardInterrupt:
+            self.say("\n")  # the message that follows starts on its own line, not after ^C
+            raise
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+
+
 def prompt_for_code(device: str, tty_path: str = TTY_PATH) -> str:
     try:
-        # Two handles: a terminal is not seekable, so a single "r+" text stream cannot be opened on it.
-        # Both are closed by the with-statement below.
-        reader = open(tty_path, encoding="utf-8", errors="replace")  # noqa: SIM115
-        writer = open(tty_path, "w", encoding="utf-8")  # noqa: SIM115
-    except OSError:
+        terminal = _Terminal(tty_path, "no MFA code given and no terminal to ask for one")
+    except NoTerminal as exc:
         raise UsageError(
-            "no MFA code given and no terminal to ask for one",
-            "pass it as an argument (mfa-export 123456) or on stdin (... | mfa-export -)",
+            exc.message, "pass it as an argument (mfa-export 123456) or on stdin (... | mfa-export -)"
         ) from None
-    with reader, writer:
+    try:
         for _ in range(PROMPT_ATTEMPTS):
-            writer.write(f"MFA code for {device}: ")
-            writer.flush()
-            try:
-                line = reader.readline()
-            except KeyboardInterrupt:
-                writer.write("\n")  # the message that follows starts on its own line, not after ^C
-                writer.flush()
-                raise
+            line = terminal.ask(f"MFA code for {device}: ")
             if not line:
                 raise UsageError("no MFA code entered (end of input at the prompt)")
             try:
                 return parse_code(line)
             except UsageError as exc:
-                writer.write(f"{exc.message}\n")
+                terminal.say(f"{exc.message}\n")
         raise UsageError(f"no valid MFA code after {PROMPT_ATTEMPTS} attempts")
-
-
-class NoTerminal(UsageError):
-    pass
+    finally:
+        terminal.close()
 
 
 def choose_device(devices: list[str], tty_path: str = TTY_PATH) -> str:
     """The device the person picks from a numbered list on the terminal."""
+    terminal = _Terminal(tty_path, "several MFA devices and no terminal to ask which")
     try:
-        reader = open(tty_path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
-        writer = open(tty_path, "w", encoding="utf-8")  # noqa: SIM115
-    except OSError:
-        raise NoTerminal("several MFA devices and no terminal to ask which") from None
-    with reader, writer:
-        writer.write("This IAM user has several MFA devices:\n")
+        terminal.say("This IAM user has several MFA devices:\n")
         for number, device in enumerate(devices, start=1):
-            writer.write(f"  {number}) {device.rsplit('/', 1)[-1]}  ({device})\n")
+            terminal.say(f"  {number}) {device.rsplit('/', 1)[-1]}  ({device})\n")
         for _ in range(PROMPT_ATTEMPTS):
-            writer.write(f"Which one? [1-{len(devices)}]: ")
-            writer.flush()
-            try:
-                answer = reader.readline()
-            except KeyboardInterrupt:
-                writer.write("\n")
-                writer.flush()
-                raise
-            if not answer:
-                break
-            if answer.strip().isdigit() and 1 <= int(answer.strip()) <= len(devices):
-                return devices[int(answer.strip()) - 1]
-            writer.write(f"answer a number from 1 to {len(devices)}\n")
+            line = terminal.ask(f"Which one? [1-{len(devices)}]: ")
+            if not line:
+                break  # end of input
+            answer = line.strip()
+            if answer.isdigit() and 1 <= int(answer) <= len(devices):
+                return devices[int(answer) - 1]
+            terminal.say(f"answer a number from 1 to {len(devices)}\n")
         raise UsageError("no MFA device chosen")
+    finally:
+        terminal.close()
 
 
 DEFAULT_COMMAND_TIMEOUT = 60.0
