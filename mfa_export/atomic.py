@@ -15,10 +15,47 @@ def temp_path(path: str) -> str:
     return f"{path}{TEMP_MARK}{os.getpid()}{TEMP_SUFFIX}"
 
 
-def is_temp_of(path: str, name: str) -> bool:
-    """Whether ``name`` (in path's directory) is a temp file some run made for ``path``."""
-    base = os.path.basename(path) + TEMP_MARK
-    return name.startswith(base) and name.endswith(TEMP_SUFFIX) and name[len(base) : -len(TEMP_SUFFIX)].isdigit()
+def _temp_parts(name: str) -> tuple[str, int] | None:
+    """(the file's name, the writer's pid) for a temp file's name, else None."""
+    if not name.endswith(TEMP_SUFFIX) or TEMP_MARK not in name:
+        return None
+    target, _, pid = name[: -len(TEMP_SUFFIX)].rpartition(TEMP_MARK)
+    return (target, int(pid)) if pid.isascii() and pid.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: not ours to judge
+    return True
+
+
+def remove_stale_temps(directory: str, for_file: str | None = None, names: list[str] | None = None) -> None:
+    """Remove temp files that killed runs left in ``directory`` (they may hold secrets).
+
+    Without ``for_file``: those of processes that are gone. With it: every temp file of that file,
+    which is safe only while holding the file's lock (no other run can be writing one then).
+    """
+    try:
+        names = os.listdir(directory) if names is None else names
+    except OSError:
+        return
+    target = os.path.basename(for_file) if for_file is not None else None
+    for name in names:
+        parts = _temp_parts(name)
+        if parts is None or (target is not None and parts[0] != target):
+            continue
+        if target is None and _alive(parts[1]):
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+        except OSError:
+            pass
 
 
 def make_private_dirs(directory: str) -> None:

@@ -14,7 +14,7 @@ import stat
 import zlib
 from datetime import datetime, timezone
 
-from mfa_export.atomic import TEMP_MARK, TEMP_SUFFIX, make_private_dirs, write_private
+from mfa_export.atomic import make_private_dirs, remove_stale_temps, write_private
 from mfa_export.credentials import Credentials, format_utc
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
@@ -88,24 +88,21 @@ class SessionCache:
         except OSError as exc:
             self._distrust(path, f"cannot be opened ({exc.strerror})", warn)
             return None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a directory cannot even be fdopen'ed
+        info = os.fstat(fd)
+        problem = None
+        if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory
+            problem = "is not a regular file"
+        elif info.st_uid != os.getuid():
+            problem = "belongs to another user"
+        elif stat.S_IMODE(info.st_mode) & 0o077:
+            problem = "is readable or writable by others"
+        elif info.st_size > MAX_ENTRY_BYTES:
+            problem = "is too large"
+        if problem:
             os.close(fd)
-            self._distrust(path, "is not a regular file", warn)
+            self._distrust(path, problem, warn)
             return None
         with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            problem = None
-            if not stat.S_ISREG(info.st_mode):
-                problem = "is not a regular file"
-            elif info.st_uid != os.getuid():
-                problem = "belongs to another user"
-            elif stat.S_IMODE(info.st_mode) & 0o077:
-                problem = "is readable or writable by others"
-            elif info.st_size > MAX_ENTRY_BYTES:
-                problem = "is too large"
-            if problem:
-                self._distrust(path, problem, warn)
-                return None
             raw = handle.read(MAX_ENTRY_BYTES + 1)
         try:
             entry: dict[str, Any] = json.loads(raw.decode("utf-8"))
@@ -165,38 +162,7 @@ class SessionCache:
 
     def remove_stale_temps(self, names: list[str] | None = None) -> None:
         """Temp files of runs that were killed (kill -9) before they could clean up: they hold sessions."""
-        try:
-            names = os.listdir(self.directory) if names is None else names
-        except OSError:
-            return
-        for name in names:
-            pid = _temp_owner(name)
-            if pid is None or _alive(pid):
-                continue
-            try:
-                os.unlink(os.path.join(self.directory, name))
-            except OSError:
-                pass
-
-
-def _temp_owner(name: str) -> int | None:
-    """The pid in an atomic.py temp name ("<entry>.json.mfa-export-<pid>.tmp"), else None."""
-    if not name.endswith(TEMP_SUFFIX) or TEMP_MARK not in name:
-        return None
-    pid = name[name.rindex(TEMP_MARK) + len(TEMP_MARK) : -len(TEMP_SUFFIX)]
-    return int(pid) if pid.isascii() and pid.isdigit() else None
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process: not ours to judge
-    return True
+        remove_stale_temps(self.directory, names=names)
 
 
 def _open_for_reading(path: str) -> int:

@@ -63,8 +63,6 @@ run a command with the session instead of printing code:
 """
 
 
-_SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-
 FORMATS = ("shell", "json", "dotenv", "github")
 
 
@@ -348,7 +346,7 @@ class Run:
             self.reporter,
             code=code,
             use_cache=not self.args.no_cache,
-            force=self.args.force or self.args.force_mfa,
+            force=self.args.force,
             force_mfa=self.args.force_mfa,
             requested_duration=settings.duration if self.args.duration else None,
             min_ttl=min_ttl,
@@ -368,7 +366,9 @@ class Run:
         if self.shell is not None and self.wrapped is None and _isatty(self.stdout):
             # Nobody can eval a terminal: show what would be set, never the secrets themselves (the
             # session is cached, so the eval in the hint needs no new code).
-            plan = [(name, "****" if value and name in _SECRET_VARIABLES else value) for name, value in plan]
+            from mfa_export.exports import SECRET_VARIABLES
+
+            plan = [(name, "****" if value and name in SECRET_VARIABLES else value) for name, value in plan]
         output = self._render(session.credentials, plan)
         self._report(session, settings)
         return output

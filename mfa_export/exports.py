@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 # legacy name of the session token that stale tooling still reads.
 CLEARED_ON_EXPORT = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
+# The values that are secrets: masked on a terminal, ::add-mask::-ed in GitHub Actions.
+SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
 # What --unset removes: everything an export sets except the region, which is the user's.
 CLEARED_ON_UNSET = (
     "AWS_ACCESS_KEY_ID",

@@ -8,6 +8,7 @@ import re
 import secrets
 
 from mfa_export.errors import OutputError, UsageError
+from mfa_export.exports import SECRET_VARIABLES
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def github_env_path(environ: Mapping[str, str]) -> str:
 def github(
     plan: Plan,
     environ: Mapping[str, str],
-    secret_names: tuple[str, ...] = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"),
+    secret_names: tuple[str, ...] = SECRET_VARIABLES,
 ) -> str:
     """Append the variables to $GITHUB_ENV; return the ::add-mask:: commands for stdout.
 

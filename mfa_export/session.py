@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mfa_export.cache import CacheKey
     from mfa_export.credentials import Credentials
     from mfa_export.settings import Settings
+    from mfa_export.sts import SeveralDevices
     from mfa_export.summary import Reporter
 
 DISCOVER = "discover"  # the cache key's device when the device is found with iam:ListMFADevices
@@ -48,6 +49,12 @@ def _chain(settings: Settings) -> list[list[str | None]]:
     return [[step.role_arn, step.external_id, step.session_name] for step in settings.roles]
 
 
+def _role_keys(settings: Settings, serial: str) -> list[CacheKey]:
+    """The key of each role session along the chain: [first role], [first, second], ..."""
+    chain = _chain(settings)
+    return [SessionCache.key(settings.source_identity, serial, role=chain[:n]) for n in range(1, len(chain) + 1)]
+
+
 def cache_keys(settings: Settings) -> tuple[CacheKey, CacheKey | None]:
     """(key of the MFA session, key of the role session or None) for these settings.
 
@@ -56,18 +63,14 @@ def cache_keys(settings: Settings) -> tuple[CacheKey, CacheKey | None]:
     """
     serial = settings.serial or DISCOVER
     mfa_key = SessionCache.key(settings.source_identity, serial)
-    if not settings.roles:
-        return mfa_key, None
-    return mfa_key, SessionCache.key(settings.source_identity, serial, role=_chain(settings))
+    return mfa_key, (_role_keys(settings, serial)[-1] if settings.roles else None)
 
 
 def every_cache_key(settings: Settings) -> list[CacheKey]:
     """Every entry these settings may read or write (--clear-cache -p NAME removes them all)."""
-    chain = _chain(settings)
     keys = []
     for serial in dict.fromkeys([settings.serial or DISCOVER, DISCOVER]):
-        keys.append(SessionCache.key(settings.source_identity, serial))
-        keys += [SessionCache.key(settings.source_identity, serial, role=chain[:n]) for n in range(1, len(chain) + 1)]
+        keys += [SessionCache.key(settings.source_identity, serial), *_role_keys(settings, serial)]
     return keys
 
 
@@ -215,13 +218,12 @@ class SessionSource:
         sts.start_budget(self.environ)
         credentials, label, identity = mfa.credentials, "the MFA session", None
         configuration = sts.config_session(self.settings)
-        roles, chain = self.settings.roles, _chain(self.settings)
-        serial = self.settings.serial or DISCOVER
+        roles = self.settings.roles
+        prefixes = _role_keys(self.settings, self.settings.serial or DISCOVER)
         # A chain starts from the longest part of it that is cached (prod's session serves deploy).
         start = 0
         for length in range(len(roles) - 1, 0, -1):
-            prefix = SessionCache.key(self.settings.source_identity, serial, role=chain[:length])
-            held = self._from_cache(prefix, ROLE_SOURCE_MIN_TTL, quiet=True)
+            held = self._from_cache(prefixes[length - 1], ROLE_SOURCE_MIN_TTL, quiet=True)
             if held is not None:
                 credentials, label, start = held.credentials, f"the session of {roles[length - 1].role_arn}", length
                 break
@@ -234,16 +236,15 @@ class SessionSource:
             credentials, identity = sts.assume_role(signer, step, name, duration, self.settings.region)
             label = f"the session of {step.role_arn}"
             if index < last:  # an intermediate role: cached for the profiles that name it
-                prefix = SessionCache.key(self.settings.source_identity, serial, role=chain[: index + 1])
-                self._store(prefix, Session(credentials, mfa.serial, False, identity), step.origin)
+                self._store(prefixes[index], Session(credentials, mfa.serial, False, identity), step.origin)
         session = Session(credentials, mfa.serial, False, identity, mfa.credentials.expiration)
         assert self.role_key is not None
         self._store(self.role_key, session, self.settings.selected)
         return session
 
-    def _choose_device(self, several: ConfigError) -> str:
+    def _choose_device(self, several: SeveralDevices) -> str:
         """Ask on the terminal which device to use, and say how to make the choice permanent."""
-        devices: list[str] = getattr(several, "devices", [])
+        devices = several.devices
         profile = self.settings.profile
         section = "[default]" if profile == "default" else f"[profile {profile}]"
         where = f"under {section} in {self.settings.config_file}" if profile else "in $AWS_MFA_SERIAL"

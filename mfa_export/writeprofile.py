@@ -18,7 +18,7 @@ import unicodedata
 from datetime import datetime, timezone
 
 from mfa_export import awsconfig
-from mfa_export.atomic import is_temp_of, make_private_dirs, replace_file
+from mfa_export.atomic import make_private_dirs, remove_stale_temps, replace_file
 from mfa_export.credentials import format_utc, parse_utc
 from mfa_export.errors import ConfigError
 from mfa_export.inifile import DEFAULT_SECTION
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from mfa_export.summary import Reporter
 
 EXPIRY_KEY = "x_security_token_expires"  # the key other tools already read
-SESSION_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", EXPIRY_KEY)
 
 # Config keys that botocore's provider chain prefers to the credentials file (a session written there
 # would be ignored), and credential_process, which the written session would silently hide.
@@ -182,17 +181,12 @@ class ProfileWriter:
 
     def write(self, credentials: Credentials) -> list[str]:
         """Write the session (and a missing region); returns what was written, for the summary."""
-        values = dict(
-            zip(
-                SESSION_KEYS,
-                (
-                    credentials.access_key_id,
-                    credentials.secret_access_key,
-                    credentials.session_token,
-                    format_utc(credentials.expiration),
-                ),
-            )
-        )
+        values = {
+            "aws_access_key_id": credentials.access_key_id,
+            "aws_secret_access_key": credentials.secret_access_key,
+            "aws_session_token": credentials.session_token,
+            EXPIRY_KEY: format_utc(credentials.expiration),
+        }
         for key, value in values.items():
             check_value(key, value)
         self._edit(self.credentials_file, self.name, None, values, recheck=True)
@@ -221,7 +215,7 @@ class ProfileWriter:
         if problem:
             raise ConfigError(f"cannot lock {path}: {lock.path} {problem}", "remove it, then run again")
         with lock:
-            _remove_stale_temps(path)
+            remove_stale_temps(os.path.dirname(path), for_file=path)  # under the lock: none is in use
             # Read again: another process may have changed the file since this run started.
             if recheck:
                 files = awsconfig.AwsFiles(self.environ)
@@ -265,18 +259,3 @@ def _verify(before: IniText, after: IniText, section: str, values: dict[str, str
             f"refusing to write {path}: the edit would change more than [{section}]",
             "nothing was written; please report this with the file's layout (not its keys)",
         )
-
-
-def _remove_stale_temps(path: str) -> None:
-    """Temp files a killed run left beside ``path`` (they may hold keys); safe under the file's lock."""
-    directory = os.path.dirname(path)
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        if is_temp_of(path, name):
-            try:
-                os.unlink(os.path.join(directory, name))
-            except OSError:
-                pass

@@ -177,9 +177,9 @@ MUTANTS = [
     ),
     (
         "stale temp files of killed runs kept",
-        "cache.py",
-        "            if pid is None or _alive(pid):",
-        "            if True:",
+        "atomic.py",
+        "        if target is None and _alive(parts[1]):",
+        "        if target is None:",
         ["tests/test_fail_closed.py"],
     ),
     (
