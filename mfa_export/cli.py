@@ -210,7 +210,8 @@ class Run:
         from mfa_export.wrapper import needs_passthrough, split_wrapped
 
         self.argv = argv
-        wrapped, argv = split_wrapped(argv)
+        wrapped, typed, argv = split_wrapped(argv)
+        self.reporter.command = typed
         if wrapped is not None:
             from mfa_export.shells import get_shell
 
@@ -220,7 +221,7 @@ class Run:
             argv = [*argv, "--shell", self.wrapped.name]
         argv, self.command = _split_command(argv)
         self.args = build_parser().parse_args(argv)
-        self.reporter = Reporter.for_stream(self.stderr, self.environ, quiet=self.args.quiet)
+        self.reporter = Reporter.for_stream(self.stderr, self.environ, quiet=self.args.quiet, command=typed)
         if self.args.debug:
             from mfa_export.redact import enable_debug_logging
 

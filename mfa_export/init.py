@@ -57,5 +57,5 @@ def init_script(shell: str, name: str = "mfa") -> str:
         # Applied with eval "`...`", which joins lines: only the statements, no comments.
         text = "".join(line for line in text.splitlines(keepends=True) if line.strip() and not line.startswith("#"))
     if key == "sh" and canonical != "sh":
-        text = text.replace("--wrapped sh ", f"--wrapped {canonical} ")
+        text = text.replace("--wrapped sh:", f"--wrapped {canonical}:")
     return _WRAPPER_WORD.sub(name, text) if name != "mfa" else text

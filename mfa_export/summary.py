@@ -61,9 +61,10 @@ def local_time(moment: datetime) -> str:
 
 
 class Reporter:
-    def __init__(self, stream: Stream, quiet: bool = False, styled: bool = False) -> None:
+    def __init__(self, stream: Stream, quiet: bool = False, styled: bool = False, command: str = "mfa-export") -> None:
         self.stream = stream
         self.quiet = quiet
+        self.command = command  # what the user typed: `mfa` when a wrapper called us
         self._console = None
         if styled:
             from rich.console import Console
@@ -72,13 +73,23 @@ class Reporter:
             self._console = Console(file=stream, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
 
     @classmethod
-    def for_stream(cls, stream: Stream, environ: Mapping[str, str], quiet: bool = False) -> Reporter:
+    def for_stream(
+        cls, stream: Stream, environ: Mapping[str, str], quiet: bool = False, command: str = "mfa-export"
+    ) -> Reporter:
         try:
             tty = stream.isatty()
         except (AttributeError, ValueError):
             tty = False
         styled = tty and "NO_COLOR" not in environ and environ.get("TERM") != "dumb"
-        return cls(stream, quiet=quiet, styled=styled)
+        return cls(stream, quiet=quiet, styled=styled, command=command)
+
+    def _as_typed(self, message: str) -> str:
+        """Advice names the command the user typed: "mfa 123456" after `mfa`, not "mfa-export 123456".
+        Only the command word followed by a code or a flag changes: never the product's name ("another
+        mfa-export run"), a path (…/mfa-export/), or `mfa-export --init`, which the wrapper does not do."""
+        if self.command == "mfa-export":
+            return message
+        return re.sub(r"(?<![\w/.~=-])mfa-export(?= (?:\d|\.\.\.|-(?!-init)))", self.command, message)
 
     def _write(self, plain: str, markup: str | None = None) -> None:
         if self._console is not None:
@@ -107,6 +118,7 @@ class Reporter:
         return escape(text)
 
     def error(self, message: str) -> None:
+        message = self._as_typed(message)
         if self._console is not None:
             self._hanging("mfa-export: error: ", "bold red", message)
         else:
@@ -115,12 +127,14 @@ class Reporter:
     def notice(self, message: str) -> None:
         if self.quiet:
             return
+        message = self._as_typed(message)
         if self._console is not None:
             self._hanging("mfa-export: ", "cyan", message)
         else:
             self._write(f"mfa-export: {message}")
 
     def warning(self, message: str) -> None:
+        message = self._as_typed(message)
         if self._console is not None:
             self._hanging("mfa-export: warning: ", "bold yellow", message)
         else:

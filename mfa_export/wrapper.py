@@ -1,4 +1,8 @@
-"""The protocol between mfa-export and the `mfa` wrappers in shell/: `mfa-export --wrapped SHELL ARGS`.
+"""The protocol between mfa-export and the `mfa` wrappers in shell/: `mfa-export --wrapped SHELL:NAME ARGS`.
+
+NAME is the wrapper's own name (`mfa`, or what `--init SHELL --cmd NAME` renamed it to), so advice in
+messages names the command the user typed. A bare `--wrapped SHELL` (wrappers loaded before NAME was
+added) means `mfa`.
 
 A wrapper always applies what this prints (after checking the exit status where its shell can). For an
 export or --unset that is the usual code; for anything else (--help, --status, -- COMMAND, -f json,
@@ -25,13 +29,17 @@ _PASSTHROUGH = {
 }
 
 
-def split_wrapped(argv: list[str]) -> tuple[str | None, list[str]]:
-    """(shell name, the user's arguments) for `--wrapped SHELL ARGS`, or (None, argv)."""
+def split_wrapped(argv: list[str]) -> tuple[str | None, str, list[str]]:
+    """(shell name, wrapper name, the user's arguments) for `--wrapped SHELL[:NAME] ARGS`, or
+    (None, "mfa-export", argv)."""
     if not argv or argv[0] != WRAPPED:
-        return None, argv
+        return None, "mfa-export", argv
     if len(argv) < 2:
         raise UsageError("--wrapped needs a shell name", "use the wrapper from mfa-export --init SHELL")
-    return argv[1], argv[2:]
+    shell, _, name = argv[1].partition(":")
+    if not name.replace("_", "a").isalnum() or not name.isascii() or name[0].isdigit():
+        name = "mfa"
+    return shell, name, argv[2:]
 
 
 # Short options that take a value (the rest of the cluster, or the next argument).

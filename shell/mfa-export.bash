@@ -4,6 +4,6 @@
 # mfa applies what mfa-export prints only when it succeeds, and fails with its exit status.
 mfa() {
     local out
-    out=$(command mfa-export --wrapped bash "$@") || return
+    out=$(command mfa-export --wrapped bash:mfa "$@") || return
     eval "$out"
 }

@@ -4,7 +4,7 @@
 # Then:   mfa 123456    mfa    mfa -p prod    mfa --unset    mfa -- terraform apply
 # A failing mfa-export fails the command with its exit status, and nothing is loaded.
 def --env --wrapped mfa [...args] {
-    let answer = (^mfa-export --wrapped nu ...$args | from json)
+    let answer = (^mfa-export --wrapped nu:mfa ...$args | from json)
     if "run" in $answer {
         ^mfa-export ...($answer.run | skip 1)
     } else {

@@ -3,7 +3,7 @@
 # Then:   mfa 123456    mfa    mfa -p prod    mfa --unset    mfa -- terraform apply
 # mfa applies what mfa-export prints only when it succeeds; on failure $LASTEXITCODE is its exit status.
 function mfa {
-    $out = & mfa-export --wrapped pwsh @args | Out-String
+    $out = & mfa-export --wrapped pwsh:mfa @args | Out-String
     if ($LASTEXITCODE -ne 0) {
         Write-Error "mfa-export failed (exit $LASTEXITCODE); environment unchanged"
         return

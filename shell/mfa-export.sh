@@ -3,7 +3,7 @@
 # Then:   mfa 123456    mfa    mfa -p prod    mfa --unset    mfa -- terraform apply
 # mfa applies what mfa-export prints only when it succeeds, and fails with its exit status.
 mfa() {
-    _mfa_export_out=$(command mfa-export --wrapped sh "$@") || {
+    _mfa_export_out=$(command mfa-export --wrapped sh:mfa "$@") || {
         set -- "$?"
         unset _mfa_export_out
         return "$1"

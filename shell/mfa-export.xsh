@@ -9,7 +9,7 @@ from xonsh.tools import unthreadable as _mfa_export_unthreadable
 def _mfa_export_wrapper(args):
     import subprocess
 
-    result = subprocess.run(["mfa-export", "--wrapped", "xonsh", *args], stdout=subprocess.PIPE,
+    result = subprocess.run(["mfa-export", "--wrapped", "xonsh:mfa", *args], stdout=subprocess.PIPE,
                             text=True, env=__xonsh__.env.detype())
     if result.returncode != 0:
         return result.returncode

@@ -153,7 +153,7 @@ def test_init_prints_a_wrapper_for_every_shell(shell):
     # this shell's own wrapper: it tells mfa-export which shell to write for (csh and powershell are
     # served by the tcsh and pwsh wrappers)
     family = {"csh": "tcsh", "powershell": "pwsh"}.get(shell, canonical_name(shell))
-    assert re.findall(r"mfa-export\W+--wrapped\W+(\w+)", text) == [family]
+    assert re.findall(r"mfa-export\W+--wrapped\W+(\w+):mfa\b", text) == [family]
 
 
 def test_init_rejects_bad_names_and_shells():

@@ -223,12 +223,12 @@ def test_the_wrapper_evaluates_only_after_success(source):
     [block] = _children(function, "script_block")
     [steps] = _children(_children(block, "script_block_body")[0], "statement_list")
     first, check, apply = steps.named_children
-    # 1. $out = & mfa-export --wrapped pwsh @args | Out-String
+    # 1. $out = & mfa-export --wrapped pwsh:mfa @args | Out-String
     assignment = unwrap(first.named_children[0])
     assert assignment.type == "assignment_expression"
     assert assignment.named_children[0].text == b"$out"
     commands = _descendants(assignment.named_children[2], "command")
-    assert [c.text.decode() for c in commands] == ["& mfa-export --wrapped pwsh @args ", "Out-String"]
+    assert [c.text.decode() for c in commands] == ["& mfa-export --wrapped pwsh:mfa @args ", "Out-String"]
     # 2. if ($LASTEXITCODE -ne 0) { ...; return }
     assert check.type == "if_statement"
     assert b"$LASTEXITCODE -ne 0" in check.named_children[0].text

@@ -115,6 +115,45 @@ def test_renamed_wrapper(shell, env, user, tmp_path):
     assert json.loads(out.read_text())["AWS_SESSION_TOKEN"]
 
 
+@pytest.mark.parametrize("shell", ["bash", "dash", "zsh", "fish", "tcsh", "elvish", "xonsh", "nu"])
+def test_advice_names_the_command_the_user_typed(shell, env, tmp_path):
+    """`mfa 12345` is told to run `mfa 123456`, not `mfa-export 123456`."""
+    require(shell)
+    wrapper_file = tmp_path / "wrapper.nu"
+    if shell == "nu":
+        wrapper_file.write_text(
+            subprocess.run(cli_command() + ["--init", "nu"], capture_output=True, text=True, check=True).stdout
+        )
+    result = run_script(shell, script(shell, wrapper_file, [(["12345"], tmp_path / "s", None)]), env, tmp_path)
+    stderr = result.stderr.decode(errors="replace")
+    assert "e.g. mfa 123456" in stderr and "mfa-export 123456" not in stderr, stderr
+    assert read(tmp_path / "s") in {"2", None}  # elvish and nu report it their own way
+
+
+def test_renamed_wrapper_advice_names_the_new_name(env, tmp_path):
+    text = 'eval "$(mfa-export --init bash --cmd awsmfa)"\nawsmfa 12345\nawsmfa -p base 1 2 3\n'
+    result = run_script("bash", text, env, tmp_path)
+    stderr = result.stderr.decode()
+    assert "e.g. awsmfa 123456" in stderr and "see awsmfa --help" in stderr, stderr
+    assert "mfa-export 123456" not in stderr
+
+
+def test_the_product_name_and_paths_stay_in_wrapped_messages():
+    import io
+
+    from mfa_export.summary import Reporter
+
+    out = io.StringIO()
+    Reporter(out, command="mfa").error(
+        "another mfa-export run holds /x/mfa-export/lock; e.g. mfa-export 123456, echo 1 | mfa-export -, "
+        'or eval "$(mfa-export --init bash)"'
+    )
+    assert out.getvalue() == (
+        "mfa-export: error: another mfa-export run holds /x/mfa-export/lock; e.g. mfa 123456, echo 1 | mfa -, "
+        'or eval "$(mfa-export --init bash)"\n'
+    )
+
+
 def test_wrapper_passes_help_through(env, tmp_path):
     result = run_script("bash", 'eval "$(mfa-export --init bash)"\nmfa --help\n', env, tmp_path)
     assert result.returncode == 0 and b"usage: mfa-export" in result.stdout
