@@ -1,6 +1,6 @@
 """Getting a session: from the cache when it can serve, else code -> STS -> cache, under a lock.
 
-The cached path imports neither botocore nor filelock; sts.py and lock.py are imported only on a miss.
+The cached path imports neither botocore nor the lock; sts.py and lock.py are imported only on a miss.
 """
 
 from __future__ import annotations
