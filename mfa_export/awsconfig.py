@@ -12,7 +12,7 @@ import os
 import stat
 
 from mfa_export.errors import ConfigError
-from mfa_export.inifile import IniError, IniText
+from mfa_export.inifile import IniError, IniIndex, IniText
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
@@ -61,14 +61,7 @@ def parse(path: str, text: str) -> IniText:
     try:
         return IniText(text)
     except IniError as exc:
-        if text.startswith(BOM):
-            raise ConfigError(
-                f"cannot read {path}: it starts with a byte-order mark",
-                "save it as UTF-8 without BOM; the AWS CLI cannot read it either",
-            ) from None
-        raise ConfigError(
-            f"cannot read {path}: {exc}", "fix that line; the AWS CLI cannot read this file either"
-        ) from None
+        raise _failed(path, text, exc) from None
 
 
 def read_ini(path: str) -> IniText:
@@ -76,7 +69,55 @@ def read_ini(path: str) -> IniText:
     return parse(path, text if text is not None else "")
 
 
-def profile_sections(ini: IniText) -> dict[str, str]:
+def _failed(path: str, text: str, exc: IniError) -> ConfigError:
+    if text.startswith(BOM):
+        return ConfigError(
+            f"cannot read {path}: it starts with a byte-order mark",
+            "save it as UTF-8 without BOM; the AWS CLI cannot read it either",
+        )
+    return ConfigError(f"cannot read {path}: {exc}", "fix that line; the AWS CLI cannot read this file either")
+
+
+class _Sections:
+    """IniIndex with its errors turned into ConfigError naming the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        text = read_text(path)
+        self.text = text if text is not None else ""
+        try:
+            self.index = IniIndex(self.text)
+        except IniError as exc:
+            raise _failed(path, self.text, exc) from None
+        self._whole: IniText | None = None
+
+    @property
+    def ini(self) -> IniText:
+        """The whole file parsed (and so checked), for the paths that edit it."""
+        if self._whole is None:
+            self._whole = parse(self.path, self.text)
+        return self._whole
+
+    @property
+    def sections(self) -> dict[str, None]:
+        return self.index.sections
+
+    def headers_with(self, words: tuple[str, ...]) -> list[str]:
+        return self.index.headers_with(words)
+
+    def values(self, name: str) -> dict[str, str] | None:
+        try:
+            return self.index.values(name)
+        except IniError as exc:
+            raise _failed(self.path, self.text, exc) from None
+
+
+class _Names:
+    def __init__(self, names: list[str]) -> None:
+        self.sections = names
+
+
+def profile_sections(ini: IniText | _Sections | _Names) -> dict[str, str]:
     """{profile name: section name} of a config file, as botocore's build_profile_map makes it."""
     profiles = {}
     for name in ini.sections:
@@ -94,6 +135,8 @@ _SHLEX_SPACE = str.maketrans("\t\r\n", "   ")  # shlex's whitespace, as spaces
 
 def _words(text: str) -> list[str] | None:
     """shlex.split(text), without importing shlex for the common names that need no quoting."""
+    if text.isascii() and text.isprintable() and not any(c in text for c in "'\"\\"):
+        return text.split()  # printable ASCII: spaces are the only whitespace, as for shlex
     if not any(c in text for c in "'\"\\"):
         return [word for word in text.translate(_SHLEX_SPACE).split(" ") if word]
     import shlex
@@ -105,32 +148,41 @@ def _words(text: str) -> list[str] | None:
 
 
 class AwsFiles:
-    """The two files, parsed once, with lookups by profile name."""
+    """The two files, read once, each section parsed when first asked for, with lookups by profile name."""
 
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.config_file = config_path(environ)
         self.credentials_file = credentials_path(environ)
-        self._config: IniText | None = None
-        self._credentials: IniText | None = None
-        self._profiles: dict[str, str] = {}
+        self._config: _Sections | None = None
+        self._credentials: _Sections | None = None
+        self._profiles: dict[str, str | None] = {}  # profile -> section, as looked up
+        self._all: dict[str, str] | None = None  # every profile's section, once many were looked up
 
     @property
-    def config_ini(self) -> IniText:
+    def config_ini(self) -> _Sections:
         if self._config is None:
-            self._config = read_ini(self.config_file)
-            self._profiles = profile_sections(self._config)
+            self._config = _Sections(self.config_file)
         return self._config
 
     @property
-    def credentials_ini(self) -> IniText:
+    def credentials_ini(self) -> _Sections:
         if self._credentials is None:
-            self._credentials = read_ini(self.credentials_file)
+            self._credentials = _Sections(self.credentials_file)
         return self._credentials
 
     def config_section(self, profile: str) -> str | None:
         """The config file's section name that botocore reads for ``profile``, or None."""
-        self.config_ini  # noqa: B018 - parses on first use
-        return self._profiles.get(profile)
+        if profile not in self._profiles and len(self._profiles) >= 8 and self._all is None:
+            self._all = profile_sections(self.config_ini)  # many lookups: map every header once
+        if self._all is not None:
+            return self._all.get(profile)
+        if profile not in self._profiles:
+            # Only a header that holds the name, or quotes that shlex joins, can map to it: no need
+            # to map all of them.
+            words = (profile, "'", '"', "\\") if profile else ("",)
+            candidates = profile_sections(_Names(self.config_ini.headers_with(words)))
+            self._profiles[profile] = candidates.get(profile)
+        return self._profiles[profile]
 
     def config(self, profile: str) -> dict[str, str]:
         section = self.config_section(profile)
@@ -140,8 +192,7 @@ class AwsFiles:
         return self.credentials_ini.values(profile) or {}
 
     def has_profile(self, profile: str) -> bool:
-        return self.config_section(profile) is not None or profile in self.credentials_ini.sections
+        return self.config_section(profile) is not None or self.credentials_ini.values(profile) is not None
 
     def profile_names(self) -> list[str]:
-        self.config_ini  # noqa: B018 - parses on first use
-        return sorted(set(self._profiles) | set(self.credentials_ini.sections))
+        return sorted(set(profile_sections(self.config_ini)) | set(self.credentials_ini.sections))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -11,6 +10,7 @@ from mfa_export.errors import EXIT_OK, Interrupted, MfaExportError, OutputError,
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Mapping, Sequence
     from types import FrameType
     from typing import Any, NoReturn, TextIO
@@ -66,12 +66,14 @@ run a command with the session instead of printing code:
 FORMATS = ("shell", "json", "dotenv", "github")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message, "see mfa-export --help")
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """The full parser: help, errors, and every spelling argv.quick_parse() leaves to it."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(message, "see mfa-export --help")
+
     parser = _Parser(
         prog="mfa-export",
         allow_abbrev=False,  # a flag means one thing, now and after new flags arrive
@@ -220,7 +222,11 @@ class Run:
                 return self.wrapped.run_command(["mfa-export", *argv])
             argv = [*argv, "--shell", self.wrapped.name]
         argv, self.command = _split_command(argv)
-        self.args = build_parser().parse_args(argv)
+        if argv == ["--version"]:  # what argparse's version action prints, without building the parser
+            return f"mfa-export {__version__}\n"
+        from mfa_export.argv import quick_parse
+
+        self.args = quick_parse(argv) or build_parser().parse_args(argv)
         self.reporter = Reporter.for_stream(self.stderr, self.environ, quiet=self.args.quiet, command=typed)
         if self.args.debug:
             from mfa_export.redact import enable_debug_logging
@@ -554,7 +560,10 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def _catch_termination() -> None:
-    import signal
+    try:
+        import _signal as signal  # type: ignore[import-not-found]  # signal.py builds enums: ~2 ms a run
+    except ImportError:  # pragma: no cover - CPython always has it
+        import signal
 
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from mfa_export.credentials import format_utc
-
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from mfa_export.credentials import Credentials
@@ -30,6 +28,8 @@ CLEARED_ON_UNSET = (
 
 def export_plan(credentials: Credentials, region: str | None, profile: str | None) -> Plan:
     """[(name, value or None for unset)] for a successful export."""
+    from mfa_export.credentials import format_utc  # here: --unset never needs datetime
+
     plan: Plan = [
         ("AWS_ACCESS_KEY_ID", credentials.access_key_id),
         ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key),

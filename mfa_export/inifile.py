@@ -228,6 +228,121 @@ class IniText:
         return ""
 
 
+class IniIndex:
+    """A file's sections, each parsed only when asked for: what a run that needs two profiles of a
+    1 MB config reads (the cached run, completion), at the cost of one C-speed scan for header lines.
+
+    Every section it returns is parsed by IniText, so its values are botocore's. What it does not
+    do is check the sections nobody asked for: a broken line elsewhere in the file is found by the
+    paths that act (botocore reads the whole file on every AWS call; --write-profile parses it all).
+    A file whose layout a header scan could misread (an indented line, which may be a header or a
+    continuation, a [DEFAULT] section, a lone CR, keys before the first header) is parsed whole, as
+    before; so is a section whose header appears twice (to fail as botocore does).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._full: IniText | None = None
+        self._lines = self._scan(text)  # the column-0 "[" lines, in file order
+        if self._lines is None:
+            self._full = IniText(text)
+        self._names: list[str] | None = None
+        self._parsed: dict[str, dict[str, str] | None] = {}
+        self._by_name: dict[str, list[int]] | None = None  # name -> where its headers start, once many are read
+
+    @staticmethod
+    def _scan(text: str) -> list[str] | None:
+        import re
+
+        if text.startswith("\ufeff") or "\r" in text.replace("\r\n", ""):
+            return None
+        # An indented "[" line may be a header or a continuation: a fast look for the usual
+        # whitespace first, the pattern only when some line starts with it.
+        indented = (
+            text[:1].isspace() or not text.isascii() or any(("\n" + c) in text for c in " \t\f\v\x1c\x1d\x1e\x1f")
+        )
+        if indented and re.search(r"(?m)^[^\S\n]+\[", text):
+            return None
+        first = 0 if text.startswith("[") else text.find("\n[") + 1
+        prefix = text[: first if first > 0 or text.startswith("[") else len(text)]
+        if any(_is_value_line(line) for line in split_lines(prefix)):
+            return None
+        # "\n[" is a literal prefix, which re searches for at C speed (unlike "^" in multiline mode).
+        lines = re.findall(r"\n(\[[^\n]*)", "\n" + text[first:]) if first or text.startswith("[") else []
+        if "DEFAULT" in text and any(_header(line.strip()) == DEFAULT_SECTION for line in lines if "DEFAULT" in line):
+            return None
+        return lines
+
+    @property
+    def sections(self) -> dict[str, None]:
+        """The section names, in file order (a dict for order and `in`)."""
+        if self._full is not None:
+            return dict.fromkeys(self._full.sections)
+        if self._names is None:
+            assert self._lines is not None
+            self._names = [name for name in (_header(line.strip()) for line in self._lines) if name is not None]
+        return dict.fromkeys(self._names)
+
+    def headers_with(self, words: tuple[str, ...]) -> list[str]:
+        """The names of the sections whose header holds one of ``words``, in file order (a cheap
+        filter before a lookup)."""
+        if self._full is not None:
+            return [name for name in self._full.sections if any(word in name for word in words)]
+        assert self._lines is not None
+        joined = "\n".join(self._lines)
+        words = tuple(word for word in words if word in joined)  # usually just the name: quotes are rare
+        if len(words) == 1:
+            word = words[0]
+            found = (_header(line.strip()) for line in self._lines if word in line)
+        else:
+            found = (_header(line.strip()) for line in self._lines if any(word in line for word in words))
+        return [name for name in found if name and any(word in name for word in words)]
+
+    def values(self, name: str) -> dict[str, str] | None:
+        if self._full is not None:
+            return self._full.values(name)
+        if name not in self._parsed:
+            self._parsed[name] = self._read(name)
+        return self._parsed[name]
+
+    def _read(self, name: str) -> dict[str, str] | None:
+        assert self._lines is not None
+        if self._by_name is None and len(self._parsed) >= 8:
+            # Many lookups (--list-profiles): one pass that maps every header to where it starts,
+            # not a scan per name.
+            import re
+
+            self._by_name = {}
+            for match in re.finditer(r"(?:^|\n)(\[[^\n]*)", self.text):
+                self._by_name.setdefault(_header(match[1].strip()) or "", []).append(match.start(1))
+        if self._by_name is not None:
+            starts = self._by_name.get(name, [])
+        else:
+            starts = [
+                _line_start(self.text, line) for line in self._lines if name in line and _header(line.strip()) == name
+            ]
+        if not starts:
+            return None
+        if len(starts) > 1:
+            self._full = IniText(self.text)  # raises: botocore refuses a section that appears twice
+        start = starts[0]
+        end = self.text.find("\n[", start)
+        block = self.text[start : end + 1 if end >= 0 else len(self.text)]
+        try:
+            return IniText(block).values(name)
+        except IniError:
+            self._full = IniText(self.text)  # raises the error with the file's own line number
+            raise  # pragma: no cover - the whole file cannot parse when one of its sections does not
+
+
+def _line_start(text: str, line: str) -> int:
+    """Where the whole line ``line`` (unique in ``text``) starts."""
+    if text.startswith(line) and text[len(line) : len(line) + 1] in ("", "\n"):
+        return 0
+    at = text.find("\n" + line + "\n")
+    return at + 1 if at >= 0 else len(text) - len(line)
+
+
 def _is_value_line(line: str) -> bool:
     stripped = line.strip()
     return bool(stripped) and not stripped.startswith(COMMENT_PREFIXES)

@@ -32,15 +32,17 @@ _WRAPPER_WORD = re.compile(r"(?<![\w-])mfa(?![\w-])")
 
 
 def read_shell_file(relative: str) -> str:
-    try:
-        from importlib.resources import files
-
-        return files("mfa_export.shell").joinpath(relative).read_text(encoding="utf-8")
-    except (ImportError, ModuleNotFoundError, FileNotFoundError, OSError):
-        # Run from a checkout that is not installed: the files are beside the package.
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        with open(os.path.join(root, "shell", relative), encoding="utf-8") as handle:
-            return handle.read()
+    # Installed, the package data sits in mfa_export/shell/; in a checkout, shell/ is beside the
+    # package. Plain paths, not importlib.resources: that import (typing, zipfile, pathlib,
+    # tempfile) cost more than the rest of --init, which rc files run at every shell start.
+    here = os.path.dirname(os.path.abspath(__file__))
+    for root in (os.path.join(here, "shell"), os.path.join(os.path.dirname(here), "shell")):
+        try:
+            with open(os.path.join(root, relative), encoding="utf-8") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            continue
+    raise FileNotFoundError(f"mfa-export's shell files are missing ({relative}); reinstall mfa-export")
 
 
 def init_script(shell: str, name: str = "mfa") -> str:

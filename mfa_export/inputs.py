@@ -19,17 +19,28 @@ MIN_DURATION = 900
 MAX_DURATION = 129600
 DEFAULT_DURATION = 43200
 
-_CODE = re.compile(r"[0-9]{6}")
-_DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
-_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
-# botocore's own rule for a region: one DNS label, since it becomes part of the endpoint's host name.
-_REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?", re.ASCII)
+# The checks every run makes are character sets, not regular expressions: compiling a pattern costs
+# more than a cached run can spare. ``text.strip(ALLOWED) == ""`` holds when text uses only ALLOWED.
+_DIGITS = "0123456789"
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + _DIGITS
+_SERIAL_CHARS = _ALNUM + "_+=/:,.@-"  # STS: [\w+=/:,.@-]{9,256}
+_DURATION = r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?"
+
+
+def _made_of(text: str, allowed: str) -> bool:
+    return text.strip(allowed) == ""
+
+
+def _is_region(text: str) -> bool:
+    """botocore's own rule for a region: one DNS label, since it becomes part of the endpoint's host
+    name: [a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"""
+    return 0 < len(text) <= 63 and _made_of(text, _ALNUM + "-") and text[0] != "-" and text[-1] != "-"
 
 
 def parse_code(text: str) -> str:
     """Return the 6-digit code, tolerating the spaces authenticator apps show ("123 456")."""
     code = "".join(text.split())
-    if not _CODE.fullmatch(code):
+    if not (len(code) == 6 and _made_of(code, _DIGITS)):
         raise UsageError(
             "the MFA code must be exactly 6 digits",
             "pass the code your authenticator shows, e.g. mfa-export 123456",
@@ -42,7 +53,7 @@ def parse_span(text: str, what: str = "duration") -> int:
     text = text.strip().lower()
     if text.isascii() and text.isdigit():  # not "²", which isdigit() accepts and int() refuses
         return int(text)
-    match = _DURATION.fullmatch(text) if text else None
+    match = re.fullmatch(_DURATION, text) if text else None
     if match and any(match.groupdict().values()):
         parts = {k: int(v or 0) for k, v in match.groupdict().items()}
         return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
@@ -51,7 +62,7 @@ def parse_span(text: str, what: str = "duration") -> int:
 
 def check_region(region: str, source: str, error: type[MfaExportError] = UsageError) -> str:
     """``region`` if it can stand in an endpoint's host name, as botocore requires."""
-    if not _REGION.fullmatch(region):
+    if not _is_region(region):
         raise error(
             f"region {region!r} (from {source}) is not a region name",
             "expected e.g. eu-west-1; check for stray spaces or a carriage return",
@@ -89,7 +100,7 @@ def parse_duration(text: str) -> int:
 
 def check_serial(serial: str, source: str, error: type[MfaExportError] = UsageError) -> str:
     """Return ``serial`` if STS could accept it as an MFA serial number or device ARN."""
-    if not _SERIAL.fullmatch(serial):
+    if not (9 <= len(serial) <= 256 and _made_of(serial, _SERIAL_CHARS)):
         raise error(
             f"MFA device {serial!r} (from {source}) is not a serial number or device ARN",
             "expected e.g. arn:aws:iam::123456789012:mfa/alice or GAHT12345678",

@@ -5,10 +5,10 @@ Read from the files and the cache only (no botocore), so completion and prompts 
 
 from __future__ import annotations
 
-from argparse import Namespace
 from datetime import datetime, timezone
 
 from mfa_export import settings as settings_module
+from mfa_export.argv import DEFAULTS, Args
 from mfa_export.awsconfig import AwsFiles
 from mfa_export.credentials import format_utc
 from mfa_export.errors import MfaExportError
@@ -66,7 +66,7 @@ def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) ->
         elif kind in ("keys", "role", "process"):
             try:
                 resolved = settings_module.resolve(
-                    Namespace(profile=name, serial_number=None, duration=None, region=None, role_arn=None),
+                    Args(dict(DEFAULTS, profile=name)),
                     clean,
                     files,
                 )

@@ -15,15 +15,17 @@ from mfa_export.errors import ConfigError, UsageError
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
-    from argparse import Namespace
     from collections.abc import Mapping
+
+    from mfa_export.argv import Args as Namespace  # or argparse's Namespace: the same attributes
 
 DEFAULT_ROLE_DURATION = 3600
 MAX_ROLE_DURATION = 43200
 CHAINED_ROLE_DURATION = 3600  # AWS's limit for a role assumed with another role's credentials
 
-_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+# Compiled on first use (re caches them): a run without a role never pays for them.
+_ROLE_ARN = r"(?a)arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
+_SESSION_NAME = r"(?a)[\w+=,.@-]{2,64}"
 
 
 class Settings(
@@ -135,13 +137,13 @@ def role_chain(files: AwsFiles, selected: str) -> tuple[str, tuple[RoleStep, ...
 
 def _role_step(config: dict[str, str], origin: str) -> RoleStep:
     role_arn = config["role_arn"].strip()
-    if not _ROLE_ARN.fullmatch(role_arn):
+    if not re.fullmatch(_ROLE_ARN, role_arn):
         raise ConfigError(
             f"role_arn of profile {origin} is not a role ARN: {role_arn!r}",
             "expected arn:aws:iam::123456789012:role/NAME",
         )
     session_name = config.get("role_session_name")
-    if session_name is not None and not _SESSION_NAME.fullmatch(session_name):
+    if session_name is not None and not re.fullmatch(_SESSION_NAME, session_name):
         raise ConfigError(
             f"role_session_name of profile {origin} is not valid", "use 2-64 of letters, digits and +=,.@_-"
         )
@@ -239,7 +241,7 @@ def resolve(args: Namespace, environ: Mapping[str, str], files: AwsFiles | None 
         chain_profiles = _chain_profiles(files, selected, base, roles)
     role_arn = getattr(args, "role_arn", None)
     if role_arn:
-        if not _ROLE_ARN.fullmatch(role_arn):
+        if not re.fullmatch(_ROLE_ARN, role_arn):
             raise UsageError(
                 f"--role-arn {role_arn!r} is not a role ARN", "expected arn:aws:iam::123456789012:role/NAME"
             )

@@ -7,11 +7,11 @@ the same words are written as plain text. Nothing here ever receives a secret.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
     from typing import Any, Protocol
 
     class Stream(Protocol):
@@ -24,23 +24,33 @@ if TYPE_CHECKING:
     from mfa_export.credentials import Credentials
     from mfa_export.shells.base import Shell
 
-_MFA_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):mfa/(?:.*/)?(?P<name>[^/]+)")
-
 
 def describe_device(serial: str | None) -> str:
-    """'account 123456789012, device doug' from an MFA ARN; the bare serial for hardware tokens."""
-    match = _MFA_ARN.fullmatch(serial or "")
-    if match:
-        return f"account {match['account']}, device {match['name']}"
+    """'account 123456789012, device doug' from an MFA ARN (arn:PARTITION:iam::ACCOUNT:mfa/[PATH/]NAME);
+    the bare serial for hardware tokens. Read with split, not a pattern: every summary needs it."""
+    parts = (serial or "").split(":", 5)
+    if (
+        len(parts) == 6
+        and parts[0] == "arn"
+        and parts[1]
+        and (parts[1].strip("-_") == "" or parts[1].replace("-", "").replace("_", "").isalnum())
+        and parts[2:4] == ["iam", ""]
+        and len(parts[4]) == 12
+        and parts[4].isascii()
+        and parts[4].isdigit()
+        and parts[5].startswith("mfa/")
+        and not parts[5].endswith("/")
+    ):
+        return f"account {parts[4]}, device {parts[5].rsplit('/', 1)[1]}"
     return f"device {serial}"
 
 
-_ASSUMED = re.compile(r"arn:[\w-]+:sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<session>.+)")
+_ASSUMED = r"arn:[\w-]+:sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<session>.+)"
 
 
 def describe_role(identity: str | None) -> str:
     """'role admin in account 222222222222 (session mfa-export-doug)' from the AssumeRole answer."""
-    match = _ASSUMED.fullmatch(identity or "")
+    match = re.fullmatch(_ASSUMED, identity or "")
     if match:
         return f"role {match['role']} in account {match['account']} (session {match['session']})"
     return f"role {identity}"
@@ -154,6 +164,8 @@ class Reporter:
         """Who, which device, where, until when: never a key."""
         if self.quiet:
             return
+        from datetime import datetime, timezone  # here: --init, --help, --unset never need it
+
         now = now or datetime.now(timezone.utc)
         left = credentials.seconds_left(now)
         origin = "cached session" if cached else "new session"

@@ -123,13 +123,15 @@ class ProfileWriter:
         self.region = settings.region
         # Never the profiles this run reads its keys, device or roles from.
         self.protected = {settings.profile, settings.selected} | {step.origin for step in settings.roles}
+        files.config_ini.ini  # noqa: B018 - both files are parsed whole, so a broken line anywhere
+        files.credentials_ini.ini  # noqa: B018 - is refused before the code is spent
         self._check(files)
         _describe(self.credentials_file)
         if self.region:
             check_value("region", self.region)
             if not files.config(name).get("region"):
                 _describe(self.config_file)
-        self.stored_expiry = self._expiry(files.credentials_ini)
+        self.stored_expiry = self._expiry(files.credentials_ini.ini)
 
     def _check(self, files: AwsFiles) -> None:
         name = self.name
@@ -139,7 +141,7 @@ class ProfileWriter:
                 "settings or keys to make the session",
                 f"choose another name, e.g. --write-profile {name}-mfa",
             )
-        own = files.credentials_ini.sections.get(name)
+        own = files.credentials_ini.ini.sections.get(name)
         own_keys = set(own.options) if own else set()
         if "aws_access_key_id" in own_keys and "aws_session_token" not in own_keys:
             where = f"{name}] in {self.credentials_file}"
@@ -220,7 +222,7 @@ class ProfileWriter:
             if recheck:
                 files = awsconfig.AwsFiles(self.environ)
                 self._check(files)  # [NAME] may have been given long-term keys meanwhile
-                ini = files.credentials_ini
+                ini = files.credentials_ini.ini
             else:
                 ini = awsconfig.read_ini(path)
             if section is None:  # the config file: the section botocore reads for the profile

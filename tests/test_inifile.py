@@ -220,3 +220,79 @@ def test_profile_words_split_like_shlex(text):
     except ValueError:
         expected = None
     assert _words(text) == expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=ini_texts())
+def test_the_lazy_index_reads_each_section_as_the_whole_parse(text):
+    """IniIndex parses only the sections asked for; each reads as in the whole file. It may miss a
+    broken line elsewhere (that is its point), but never reads a section differently."""
+    from mfa_export.inifile import IniIndex
+
+    try:
+        whole = IniText(text)
+    except IniError:
+        whole = None
+    try:
+        index = IniIndex(text)
+    except IniError:
+        assert whole is None  # it parsed the whole file, and failed as the whole parse does
+        return
+    if whole is None:
+        # Only a file the scan accepted can get here: every section it reads must still be
+        # refused or read as botocore's own parse of that section alone would.
+        for name in index.sections:
+            try:
+                values = index.values(name)
+            except IniError:
+                continue
+            assert values == IniText(text[text.index("[" + name + "]") :].split("\n[", 1)[0]).values(name)
+        return
+    assert list(index.sections) == list(whole.sections)
+    for name in whole.sections:
+        assert index.values(name) == whole.values(name)
+    assert index.values("no such section") is None
+
+
+def test_the_lazy_index_parses_whole_what_a_scan_could_misread():
+    from mfa_export.inifile import IniIndex
+
+    for text in (
+        "[a]\nx = 1\n  [b]\ny = 2\n",  # an indented [ line: a continuation here
+        "[DEFAULT]\nregion = x\n[a]\n",
+        "[a]\rx = 1\r",
+        "x = 1\n[a]\n",
+    ):
+        index = None
+        try:
+            index = IniIndex(text)
+        except IniError:
+            continue
+        assert index._full is not None, text
+    assert IniIndex("# c\n[a]\nx = 1\n\n[b]\r\ny = 2\r\n")._full is None
+    twice = IniIndex("[a]\nx = 1\n[b]\n[a] ; again\n")
+    assert twice.values("b") == {}
+    with pytest.raises(IniError, match="twice"):
+        twice.values("a")  # a section read lazily fails as botocore fails on it
+
+
+@FAST
+@given(text=ini_texts(), extra=st.sampled_from(["work", "a b", "x", "default", "y"]))
+def test_profile_lookups_on_the_lazy_index_equal_the_whole_map(tmp_path, text, extra):
+    from mfa_export.awsconfig import AwsFiles
+    from mfa_export.errors import ConfigError
+
+    path = tmp_path / "config"
+    path.write_bytes(text.encode("utf-8"))
+    try:
+        whole = profile_sections(IniText(text))
+    except IniError:
+        return
+    files = AwsFiles({"AWS_CONFIG_FILE": str(path), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")})
+    for name in [*whole, extra]:
+        try:
+            assert files.config_section(name) == whole.get(name), name
+            assert files.config(name) == (IniText(text).values(whole[name]) if name in whole else {})
+        except ConfigError:
+            pytest.fail(f"the lazy read refused what the whole parse read: {name!r}")
+    assert sorted(profile_sections(files.config_ini)) == sorted(whole)

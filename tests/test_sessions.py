@@ -395,7 +395,8 @@ PROBE = """
 import json, sys
 from mfa_export.cli import main
 code = main(sys.argv[1:])
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore", "filelock", "asyncio", "rich", "shellingham"))
+HEAVY = ("boto3", "botocore", "filelock", "asyncio", "rich", "shellingham")
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
 print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 """
 

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pexpect
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mfa_export.credentials import Credentials
 from mfa_export.summary import Reporter, describe_device, relative
@@ -151,3 +153,24 @@ def test_the_summary_wraps_at_word_boundaries_with_a_hanging_indent(utc, width):
         assert word in words or any(word in line for line in lines), (word, lines)
     # every line after a message's first starts under its first word
     assert all(line.startswith(("✓ ", "  ", "mfa-export: ", " ")) for line in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.builds(
+            "arn:{}:iam::{}:mfa/{}".format,
+            st.sampled_from(["aws", "aws-cn", "aws-us-gov", "", "a_b"]),
+            st.sampled_from(["123456789012", "12345678901", "١٢٣٤٥٦٧٨٩٠١٢", "x23456789012"]),
+            st.sampled_from(["doug", "team/doug", "a/b/c", "", "doug/", "a:b"]),
+        ),
+        st.text(st.sampled_from(list("arn:iamf/-_1x2")), max_size=30),
+    )
+)
+def test_describe_device_reads_what_the_pattern_reads(serial):
+    """The pattern it replaces, with ASCII digits for the account (AWS account ids are)."""
+    import re
+
+    match = re.fullmatch(r"arn:[\w-]+:iam::(?P<account>[0-9]{12}):mfa/(?:.*/)?(?P<name>[^/]+)", serial)
+    expected = f"account {match['account']}, device {match['name']}" if match else f"device {serial}"
+    assert describe_device(serial) == expected

@@ -5,8 +5,6 @@ Modules are imported on demand so a run pays only for the one shell it renders.
 
 from __future__ import annotations
 
-import importlib
-
 from mfa_export.errors import UsageError
 
 TYPE_CHECKING = False
@@ -54,5 +52,6 @@ def get_shell(name: str) -> Shell:
     if canonical is None:
         raise UsageError(f"unknown shell {name!r}", "choose one of: " + " ".join(SHELL_NAMES))
     module, cls = _REGISTRY[canonical]
-    shell: Shell = getattr(importlib.import_module(f"mfa_export.shells.{module}"), cls)(canonical)
+    # __import__, not importlib.import_module: importlib (and warnings with it) would cost the cached path.
+    shell: Shell = getattr(__import__(f"mfa_export.shells.{module}", fromlist=[cls]), cls)(canonical)
     return shell

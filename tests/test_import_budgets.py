@@ -1,0 +1,113 @@
+"""What each path may import, seen in sys.modules of a real run (a subprocess started as the console
+script starts: `import re, sys`, then mfa_export.cli). Time is measured by benchmarks/startup.py,
+not here; these tests keep the expensive imports off the paths users run most."""
+
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import run_cli
+
+PROBE = r"""
+import re, sys  # what pip's console-script launcher imports before ours
+from mfa_export.cli import main
+code = main(sys.argv[1:])
+modules = list(sys.modules)  # before the probe itself imports anything
+with open(__import__("os").environ["PROBE_OUT"], "w") as out:
+    out.write(str(code) + "\n" + "\n".join(modules))
+"""
+
+# Never on any of the paths below: the AWS SDK, the old lock library and asyncio, shell detection
+# (these runs pass --shell), argparse and what it drags in, importlib.resources and its kin, typing.
+NEVER = {
+    "boto3", "botocore", "filelock", "asyncio", "shellingham", "argparse", "gettext", "locale", "shutil",
+    "bz2", "lzma", "importlib.resources", "zipfile", "tempfile", "pathlib", "typing", "dataclasses",
+    "inspect", "signal", "subprocess", "keyring",
+}  # fmt: skip
+LIGHT = NEVER | {"rich", "datetime", "json"}  # a prompt, --init, --unset: not even these
+
+
+def probe(env, tmp_path, args, terminal=False):
+    out = tmp_path / "probe.json"
+    run_env = dict(env, PROBE_OUT=str(out))
+    if terminal:
+        master, slave = pty.openpty()
+        run_env.update(TERM="xterm-256color", COLUMNS="80")
+        try:
+            subprocess.run([sys.executable, "-c", PROBE, *args], env=run_env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=slave, timeout=60)  # fmt: skip
+        finally:
+            os.close(slave)
+            os.close(master)
+    else:
+        subprocess.run([sys.executable, "-c", PROBE, *args], env=run_env, stdin=subprocess.DEVNULL, capture_output=True)
+    code, *modules = out.read_text().split("\n")
+    return int(code), set(modules)
+
+
+def _already(imports):
+    """What this interpreter imports for ``imports`` alone (an editable install's finder adds pathlib)."""
+    text = f"import re, sys; {imports}; print(chr(10).join(sys.modules))"
+    return set(subprocess.run([sys.executable, "-c", text], capture_output=True, text=True).stdout.split())
+
+
+BASE = _already("pass")
+RICH = _already("import rich.console, rich.text, rich.markup")
+
+
+def top(modules, allowed=frozenset()):
+    new = modules - BASE - set(allowed)
+    return {m for m in new if m in NEVER | LIGHT or m.split(".")[0] in {"boto3", "botocore", "rich", "asyncio"}}
+
+
+@pytest.fixture
+def cached(env, user):
+    assert run_cli([user.code(), "--shell", "bash"], env).returncode == 0
+    return env
+
+
+def test_a_cached_run_with_stderr_piped(cached, tmp_path):
+    code, modules = probe(cached, tmp_path, ["--shell", "bash"])
+    assert code == 0 and top(modules) & (NEVER | {"rich"}) == set()
+
+
+def test_a_cached_run_on_a_terminal_imports_rich_and_no_more(cached, tmp_path):
+    code, modules = probe(cached, tmp_path, ["--shell", "bash"], terminal=True)
+    assert code == 0 and "rich.console" in modules
+    assert top(modules, allowed=RICH) & NEVER == set()  # rich's own imports are rich's
+
+
+def test_a_cached_run_with_no_color_on_a_terminal(cached, tmp_path):
+    code, modules = probe(dict(cached, NO_COLOR="1"), tmp_path, ["--shell", "bash"], terminal=True)
+    assert code == 0 and top(modules) & (NEVER | {"rich"}) == set()
+
+
+@pytest.mark.parametrize(
+    "args", [["--status"], ["--version"], ["--unset", "--shell", "bash"], ["--init", "bash"], ["--init", "fish"]]
+)
+def test_prompt_and_rc_file_paths(env, tmp_path, args):
+    env = dict(env, AWS_SESSION_TOKEN="t", AWS_CREDENTIAL_EXPIRATION="2099-01-01T00:00:00Z")
+    code, modules = probe(env, tmp_path, args)
+    assert code == 0 and top(modules) & LIGHT == set()
+
+
+def test_help_needs_argparse_and_nothing_heavy(env, tmp_path):
+    code, modules = probe(env, tmp_path, ["--help"])
+    assert code == 0 and "argparse" in modules
+    assert top(modules) & (NEVER - {"argparse", "gettext", "locale", "shutil", "bz2", "lzma"} | {"rich"}) == set()
+
+
+def test_completion_of_profiles(env, tmp_path):
+    code, modules = probe(env, tmp_path, ["--complete", "profiles"])
+    assert code == 0 and top(modules) & (NEVER | {"rich"}) == set()
+
+
+def test_the_checks_can_fail(env, user, tmp_path):
+    """The same probe sees botocore on the STS path and argparse for an unusual spelling."""
+    code, modules = probe(env, tmp_path, [user.code(), "--shell", "bash"])
+    assert code == 0 and "botocore" in modules
+    code, modules = probe(env, tmp_path, ["-qf", "json", "--no-cache", "--code-command", "false"])
+    assert "argparse" in modules
