@@ -44,8 +44,9 @@ class Settings(
             "source_identity",
             "code_command",
             "roles",
+            "keyring_key",
         ],
-        defaults=(None, ()),
+        defaults=(None, (), None),
     )
 ):
     __slots__ = ()
@@ -63,6 +64,7 @@ class Settings(
         source_identity: str  # names the long-term keys in cache keys, without loading them
         code_command: str | None  # the profile's mfa_process
         roles: tuple[RoleStep, ...]  # from the one the MFA session assumes outwards; () for no role
+        keyring_key: str | None  # the access key id, when the keys are in the OS keyring (keystore.py)
 
     @property
     def uses_env_keys(self) -> bool:
@@ -235,7 +237,7 @@ def resolve(args: Namespace, environ: Mapping[str, str], files: AwsFiles | None 
         chain_profiles: list[str] = []
     else:
         selected = named or "default"
-        if not files.has_profile(selected):
+        if not files.has_profile(selected) and selected not in _keyring_index(environ):
             raise _missing_profile(selected, named, environ, files)
         base, roles = role_chain(files, selected)
         chain_profiles = _chain_profiles(files, selected, base, roles)
@@ -255,6 +257,7 @@ def resolve(args: Namespace, environ: Mapping[str, str], files: AwsFiles | None 
     code_command = None
     for name in chain_profiles:
         code_command = code_command or files.config(name).get("mfa_process")
+    keyring_key = _keyring_key(environ, files, base)
     return Settings(
         profile=base,
         selected=selected,
@@ -265,10 +268,28 @@ def resolve(args: Namespace, environ: Mapping[str, str], files: AwsFiles | None 
         region=_region(args, environ, files, selected),
         config_file=files.config_file,
         credentials_file=files.credentials_file,
-        source_identity=source_identity(environ, files, base),
+        source_identity=f"key:{keyring_key}" if keyring_key else source_identity(environ, files, base),
         code_command=code_command,
         roles=roles,
+        keyring_key=keyring_key,
     )
+
+
+def _keyring_index(environ: Mapping[str, str]) -> dict[str, str]:
+    from mfa_export.keystore import read_index
+
+    return read_index(environ)
+
+
+def _keyring_key(environ: Mapping[str, str], files: AwsFiles, profile: str | None) -> str | None:
+    """The key id of ``profile``'s keys in the OS keyring, when botocore finds none in the files
+    (keys or a credential_process in a file win, as they would for every AWS tool)."""
+    if profile is None:
+        return None
+    for values in (files.credentials(profile), files.config(profile)):
+        if values.get("aws_access_key_id") or values.get("credential_process"):
+            return None
+    return _keyring_index(environ).get(profile)
 
 
 def source_identity(environ: Mapping[str, str], files: AwsFiles, profile: str | None) -> str:

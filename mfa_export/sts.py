@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from mfa_export.settings import RoleStep, Settings
 
-    Signer = Union["Source", "SessionSigner"]
+    Signer = Union["Source", "SessionSigner", "KeyPair"]
 
 CONNECT_TIMEOUT = 5.0
 ATTEMPTS = 3
@@ -121,6 +121,9 @@ class Source:
         if settings.profile is None:
             self.session = botocore.session.Session()
             self.session.set_credentials(environ["AWS_ACCESS_KEY_ID"], environ["AWS_SECRET_ACCESS_KEY"])
+        elif settings.keyring_key:
+            self.session = keyring_session(settings.profile, settings.config_file, settings.credentials_file)
+            self.label = f"profile {settings.profile} (keys in the OS keyring)"
         else:
             self.session = self._profile_session(settings.profile)
         self.access_key_id = self._check_long_term()
@@ -195,12 +198,32 @@ class Source:
         return self.session.create_client(service, region_name=region or DEFAULT_STS_REGION, config=config)
 
 
+def keyring_session(profile: str, config_file: str, credentials_file: str) -> botocore.session.Session:
+    """A botocore session signing with ``profile``'s keys from the OS keyring, with the profile's
+    configuration (endpoints, CA bundle) when a file has the profile."""
+    from mfa_export.keystore import Keyring
+
+    keys = Keyring().get(profile)
+    if keys is None:
+        raise ConfigError(
+            f"the OS keyring holds no keys for profile {profile}, though mfa-export stored them there",
+            f"store them again: mfa-export --add {profile}",
+        )
+    add_secret(keys[1])
+    session = profile_session(profile)
+    session.set_credentials(*keys)
+    return session
+
+
 def config_session(settings: Settings) -> botocore.session.Session:
     """A botocore session for the profile's configuration (endpoints, CA bundle), used with explicit keys.
 
     One serves every step of a role chain, so the service model is loaded once.
     """
-    return botocore.session.Session(profile=settings.profile) if settings.profile else botocore.session.Session()
+    session = botocore.session.Session()
+    if settings.profile and (not settings.keyring_key or settings.profile in session.available_profiles):
+        session = botocore.session.Session(profile=settings.profile)
+    return session
 
 
 class SessionSigner:
@@ -224,6 +247,71 @@ class SessionSigner:
             aws_secret_access_key=self.credentials.secret_access_key,
             aws_session_token=self.credentials.session_token,
         )
+
+
+class KeyPair:
+    """Signs with long-term keys given directly: keys being added to the keyring, or a new key
+    being checked during --rotate."""
+
+    def __init__(self, key_id: str, secret: str, label: str, session: botocore.session.Session) -> None:
+        self.access_key_id = key_id
+        self._secret = secret
+        self.label = label
+        self.session = session
+        add_secret(secret)
+
+    def client(self, service: str, region: str | None, config: Config) -> BaseClient:
+        return self.session.create_client(
+            service,
+            region_name=region or DEFAULT_STS_REGION,
+            config=config,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self._secret,
+        )
+
+
+def profile_session(profile: str | None) -> botocore.session.Session:
+    """A session with ``profile``'s configuration when a file has it, else the defaults."""
+    session = botocore.session.Session()
+    if profile and profile in session.available_profiles:
+        session = botocore.session.Session(profile=profile)
+    return session
+
+
+def caller_arn(signer: Signer, region: str | None) -> str:
+    """Who signs (sts:GetCallerIdentity): proof that a key pair works."""
+    answer, client = _call(signer, "sts", region, "get_caller_identity", {})
+    arn = answer.get("Arn") if isinstance(answer, dict) else None
+    if not isinstance(arn, str) or not arn:
+        raise _not_sts(client)
+    return arn
+
+
+def access_keys(signer: Signer) -> list[str]:
+    """The access key ids of the signing IAM user (iam:ListAccessKeys)."""
+    answer, client = _call(signer, "iam", None, "list_access_keys", {})
+    try:
+        keys = [item["AccessKeyId"] for item in answer["AccessKeyMetadata"]]
+    except (KeyError, TypeError):
+        raise _not_sts(client) from None
+    return [key for key in keys if isinstance(key, str)]
+
+
+def create_access_key(signer: Signer) -> tuple[str, str]:
+    answer, client = _call(signer, "iam", None, "create_access_key", {})
+    try:
+        key = answer["AccessKey"]
+        pair = (key["AccessKeyId"], key["SecretAccessKey"])
+    except (KeyError, TypeError):
+        raise _not_sts(client) from None
+    if not all(isinstance(part, str) and part for part in pair):
+        raise _not_sts(client)
+    add_secret(pair[1])
+    return pair
+
+
+def delete_access_key(signer: Signer, key_id: str) -> None:
+    _call(signer, "iam", None, "delete_access_key", {"AccessKeyId": key_id})
 
 
 def get_session_token(source: Source, serial: str, code: str, duration: int, region: str | None) -> Credentials:
