@@ -39,6 +39,10 @@ DEFAULTS: dict[str, object] = {
     "min_ttl": "15m",
     "no_cache": False,
     "clear_cache": False,
+    "add": None,
+    "remove": None,
+    "rotate": None,
+    "yes": False,
     "quiet": False,
     "debug": False,
 }
@@ -54,6 +58,7 @@ SWITCHES = {
     "-q": "quiet",
     "--quiet": "quiet",
     "--debug": "debug",
+    "--yes": "yes",
 }
 # flag: dest, for the options that take one value
 VALUED = {
@@ -74,6 +79,9 @@ VALUED = {
     "--cmd": "cmd",
     "--complete": "complete",
     "--min-ttl": "min_ttl",
+    "--add": "add",
+    "--remove": "remove",
+    "--rotate": "rotate",
 }
 CHOICES = {
     "format": ("shell", "json", "dotenv", "github"),

@@ -181,6 +181,21 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument(
         "--clear-cache", action="store_true", help="remove cached sessions (only the profile's with -p) and exit"
     )
+    keys = parser.add_argument_group("long-term keys in the OS keyring")
+    keys.add_argument(
+        "--add",
+        metavar="PROFILE",
+        help="store PROFILE's access keys in the OS keyring (from the credentials file, which then loses "
+        "them, or typed on the terminal), after checking they work",
+    )
+    keys.add_argument("--remove", metavar="PROFILE", help="delete PROFILE's keys from the OS keyring")
+    keys.add_argument(
+        "--rotate",
+        metavar="PROFILE",
+        help="new access key for PROFILE's IAM user, stored where the old one was, then the old one deleted "
+        "(needs an MFA session: CODE, cached, or asked)",
+    )
+    keys.add_argument("--yes", action="store_true", help="with --remove: no question on the terminal")
     diagnostics = parser.add_argument_group("diagnostics")
     diagnostics.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr (errors still show)")
     diagnostics.add_argument("--debug", action="store_true", help="tracebacks and HTTP debug on stderr, secrets masked")
@@ -247,6 +262,8 @@ class Run:
             return self._clear_cache()
         if self.args.list_profiles:
             return self._list_profiles()
+        if self.args.add or self.args.remove or self.args.rotate:
+            return self._keys()
         exclusive = [
             flag
             for flag, on in (
@@ -318,11 +335,56 @@ class Run:
             words = FORMATS
         return "".join(f"{word}\n" for word in words)
 
+    def _keys(self) -> str:
+        from mfa_export import keycommands
+
+        given = [flag for flag in ("add", "remove", "rotate") if getattr(self.args, flag)]
+        if len(given) > 1:
+            raise UsageError(" and ".join(f"--{flag}" for flag in given) + " do not go together")
+        if self.args.add:
+            keycommands.add(self.args.add, self.environ, self.reporter)
+        elif self.args.remove:
+            keycommands.remove(self.args.remove, self.environ, self.reporter, self.args.yes)
+        else:
+            self._rotate(self.args.rotate)
+        return ""
+
+    def _rotate(self, profile: str) -> None:
+        from mfa_export import codes, inputs, keycommands
+        from mfa_export import settings as settings_module
+        from mfa_export.session import SessionSource
+
+        self.args.profile = profile
+        settings = settings_module.resolve(self.args, self.environ)
+        if settings.roles or settings.profile != profile:
+            raise UsageError(
+                f"--rotate {profile}: that profile assumes a role", "name the profile that holds the access keys"
+            )
+        session = SessionSource(
+            settings,
+            self.environ,
+            self.reporter,
+            code=codes.code_from_argument(self.args.code, self.stdin),
+            use_cache=not self.args.no_cache,
+            force=False,
+            force_mfa=self.args.force_mfa,
+            requested_duration=None,
+            min_ttl=inputs.parse_span(self.args.min_ttl, "--min-ttl"),
+            code_command=self.args.code_command,
+        ).get()
+        keycommands.rotate(profile, self.environ, self.reporter, session, settings)
+
     def _list_profiles(self) -> str:
         from mfa_export.cache import SessionCache, cache_dir
         from mfa_export.profiles import describe_profiles
 
         rows = describe_profiles(self.environ, SessionCache(cache_dir(self.environ), self.reporter.warning))
+        for row in rows:
+            if row["keys"] == "both":
+                self.reporter.warning(
+                    f"profile {row['name']} has keys in a file and in the OS keyring; AWS tools and mfa-export "
+                    f"use the file's (remove one: mfa-export --remove {row['name']}, or edit the file)"
+                )
         if self.args.format == "json":
             import json
 

@@ -122,6 +122,39 @@ def choose_device(devices: list[str], tty_path: str = TTY_PATH) -> str:
         terminal.close()
 
 
+def ask_keys(profile: str, tty_path: str = TTY_PATH) -> tuple[str, str]:
+    """An access key pair typed on the terminal; the secret is not echoed."""
+    terminal = _Terminal(
+        tty_path, f"profile {profile} has no keys in the credentials file and no terminal to ask for them"
+    )
+    try:
+        key_id = terminal.ask(f"Access key ID for {profile}: ").strip()
+        if not key_id:
+            raise UsageError("no access key ID entered")
+        import getpass
+
+        try:
+            # getpass reads the terminal itself, with echo off.
+            secret = getpass.getpass(f"Secret access key for {profile} (not shown): ", stream=terminal.writer).strip()
+        except KeyboardInterrupt:
+            terminal.say("\n")
+            raise
+        if not secret:
+            raise UsageError("no secret access key entered")
+        return key_id, secret
+    finally:
+        terminal.close()
+
+
+def confirm(question: str, why_needed: str, tty_path: str = TTY_PATH) -> bool:
+    """A yes from the person at the terminal (anything else is no)."""
+    terminal = _Terminal(tty_path, why_needed)
+    try:
+        return terminal.ask(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    finally:
+        terminal.close()
+
+
 DEFAULT_COMMAND_TIMEOUT = 60.0
 
 

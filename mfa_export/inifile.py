@@ -220,6 +220,17 @@ class IniText:
         out += lines[section.end :]
         return "".join(out)
 
+    def without_keys(self, name: str, keys: set[str]) -> str:
+        """The text with ``keys`` (lower-case) and their continuation lines removed from section
+        ``name``; comments, blank lines and every other line stay byte for byte."""
+        section = self.sections[name]
+        dropped = set()
+        for option in section.options.values():
+            if option.key.lower() in keys:
+                dropped.add(option.start)
+                dropped.update(i for i in range(option.start + 1, option.end) if _is_value_line(self.lines[i]))
+        return "".join(line for index, line in enumerate(self.lines) if index not in dropped)
+
     def _indent_after(self, section: Section) -> str:
         """Indentation for keys put into an empty section: as deep as the next header, so that header
         does not become a continuation line of the new keys."""

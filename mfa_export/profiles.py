@@ -27,13 +27,20 @@ if TYPE_CHECKING:
 _SELECTING = ("AWS_PROFILE", "MFA_EXPORT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
-def _kind(files: AwsFiles, name: str) -> str:
+def _keys(files: AwsFiles, name: str, keyring: dict[str, str]) -> str:
+    """Where the profile's long-term keys live: file, keyring, both (the file wins) or none."""
+    in_file = bool(files.credentials(name).get("aws_access_key_id") or files.config(name).get("aws_access_key_id"))
+    in_keyring = name in keyring
+    return "both" if in_file and in_keyring else "file" if in_file else "keyring" if in_keyring else "none"
+
+
+def _kind(files: AwsFiles, name: str, keys: str) -> str:
     config, creds = files.config(name), files.credentials(name)
     if config.get("role_arn"):
         return "role"
     if creds.get("aws_session_token") or config.get("aws_session_token"):
         return "session"
-    if creds.get("aws_access_key_id") or config.get("aws_access_key_id"):
+    if keys != "none":
         return "keys"
     if config.get("credential_process"):
         return "process"
@@ -47,11 +54,16 @@ def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) ->
     clean = {k: v for k, v in environ.items() if k not in _SELECTING}
     now = datetime.now(timezone.utc)
     rows: list[dict[str, object]] = []
-    for name in files.profile_names():
-        kind = _kind(files, name)
+    from mfa_export.keystore import read_index
+
+    keyring = read_index(environ)  # the index only: listing never opens the keyring itself
+    for name in sorted(set(files.profile_names()) | set(keyring)):
+        keys = _keys(files, name, keyring)
+        kind = _kind(files, name, keys)
         row: dict[str, object] = {
             "name": name,
             "kind": kind,
+            "keys": keys,
             "mfa_serial": None,
             "role_arn": files.config(name).get("role_arn"),
             "source_profile": None,

@@ -198,7 +198,7 @@ class Reporter:
 
     def profiles(self, rows: list[dict[str, Any]]) -> None:
         """The --list-profiles table (always shown: it is what was asked for, -q or not)."""
-        headers = ("profile", "kind", "MFA device", "role", "session")
+        headers = ("profile", "kind", "keys", "MFA device", "role", "session")
         table = []
         for row in rows:
             if row["seconds_left"]:
@@ -210,7 +210,8 @@ class Reporter:
             device = row["mfa_serial"] or (
                 "discover" if row["kind"] in ("keys", "role", "process") and not row["problem"] else "-"
             )
-            table.append((row["name"], row["kind"], device, row["role_arn"] or "-", session))
+            keys = row["keys"] if row["keys"] != "none" else "-"
+            table.append((row["name"], row["kind"], keys, device, row["role_arn"] or "-", session))
         if self._console is not None:
             from rich.table import Table
 

@@ -26,6 +26,9 @@ _PASSTHROUGH = {
     "--status",
     "--init",
     "--write-profile",
+    "--add",
+    "--remove",
+    "--rotate",
 }
 
 
@@ -54,7 +57,11 @@ def needs_passthrough(args: list[str]) -> bool:
     while index < len(args):
         arg = args[index]
         following = args[index + 1] if index + 1 < len(args) else None
-        if arg == "--" or arg in _PASSTHROUGH or arg.startswith(("--init=", "--write-profile=")):
+        if (
+            arg == "--"
+            or arg in _PASSTHROUGH
+            or arg.startswith(("--init=", "--write-profile=", "--add=", "--remove=", "--rotate="))
+        ):
             return True
         if arg.startswith("--"):
             name = arg.split("=", 1)[0]

@@ -25,7 +25,7 @@ from mfa_export.inifile import DEFAULT_SECTION
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from mfa_export.awsconfig import AwsFiles
     from mfa_export.credentials import Credentials
@@ -42,7 +42,7 @@ _HIDDEN = ("credential_process",)
 _NAME_FORBIDDEN = set("[];#=\"'\\")
 
 
-def check_name(name: str) -> None:
+def check_name(name: str, flag: str = "--write-profile") -> None:
     """Refuse a NAME that could not stand as one [NAME] header read back as NAME by every reader."""
     problem = None
     if not name:
@@ -56,7 +56,7 @@ def check_name(name: str) -> None:
     elif name == DEFAULT_SECTION:
         problem = "is the INI default section, whose keys every profile inherits"
     if problem:
-        raise ConfigError(f"--write-profile {name!r} {problem}", "choose a plain name, e.g. --write-profile mfa")
+        raise ConfigError(f"{flag} {name!r} {problem}", f"choose a plain name, e.g. {flag} mfa")
 
 
 def _has_break_or_control(text: str) -> bool:
@@ -241,6 +241,45 @@ class ProfileWriter:
                     "the session is cached: fix that, then run again without a code",
                 ) from None
         return True
+
+
+def locked_edit(
+    path: str, environ: Mapping[str, str], notice: Callable[[str], None], change: Callable[[IniText], str | None]
+) -> bool:
+    """Replace ``path`` with ``change(its parsed text)`` under the file's lock, read again under it,
+    keeping the file's mode and owner; False when ``change`` returns None (nothing to do). ``change``
+    checks what it needs of the file as it is now, and raises to leave it alone."""
+    from mfa_export.lock import FileEditLock, lock_timeout, unusable_lock
+
+    make_private_dirs(os.path.dirname(path))
+    lock = FileEditLock(path, lock_timeout(environ), notice)
+    problem = unusable_lock(lock.path)
+    if problem:
+        raise ConfigError(f"cannot lock {path}: {lock.path} {problem}", "remove it, then run again")
+    with lock:
+        remove_stale_temps(os.path.dirname(path), for_file=path)
+        text = change(awsconfig.read_ini(path))
+        if text is None:
+            return False
+        mode, owner = _describe(path)
+        try:
+            replace_file(path, text.encode("utf-8"), mode, owner)
+        except OSError as exc:
+            raise ConfigError(f"could not write {path}: {exc.strerror or exc}; it is unchanged") from None
+    return True
+
+
+def check_edit(before: IniText, text: str, path: str, section: str, values: dict[str, str], removed: set[str]) -> None:
+    """``text`` must read, as botocore reads it, as ``before`` with ``values`` set and the keys
+    ``removed`` gone from ``section``, and nothing else changed; else a ConfigError."""
+    expected = {name: before.values(name) or {} for name in before.sections}
+    expected[section] = {k: v for k, v in {**expected.get(section, {}), **values}.items() if k not in removed}
+    after = awsconfig.parse(path, text)
+    if {name: after.values(name) or {} for name in after.sections} != expected:
+        raise ConfigError(
+            f"refusing to write {path}: the edit would change more than [{section}]",
+            "nothing was written; please report this with the file's layout (not its keys)",
+        )
 
 
 def _quoted(name: str) -> str:

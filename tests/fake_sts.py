@@ -131,6 +131,10 @@ class FakeAws:
         self.lock = threading.Lock()
         self.server = None
         self.skew = 0.0
+        self.key_secrets = {}  # further access keys of users: id -> secret (a user's first is on the User)
+        self.key_delay = 0.0  # seconds before a created key signs (IAM's eventual consistency)
+        self.key_ready = {}  # id -> the time it starts to sign
+        self.failing = {}  # action -> AwsError kind to answer it with ("500", "denied")
 
     def now(self):
         return time.time() + self.skew
@@ -228,11 +232,16 @@ class FakeAws:
             if fault == "throttle":
                 raise AwsError(400, "Throttling", "Rate exceeded")
             caller, service = self.authenticate(method, path, headers, body)
+            if self.failing.get(action) == "500":
+                raise AwsError(500, "ServiceFailure", "The request processing has failed.", "Receiver")
             handler = {
                 ("sts", "GetSessionToken"): self.get_session_token,
                 ("sts", "GetCallerIdentity"): self.get_caller_identity,
                 ("sts", "AssumeRole"): self.assume_role,
                 ("iam", "ListMFADevices"): self.list_mfa_devices,
+                ("iam", "ListAccessKeys"): self.list_access_keys,
+                ("iam", "CreateAccessKey"): self.create_access_key,
+                ("iam", "DeleteAccessKey"): self.delete_access_key,
             }.get((service, action))
             if handler is None:
                 raise AwsError(400, "InvalidAction", f"Could not find operation {action} for version")
@@ -268,7 +277,9 @@ class FakeAws:
         caller = secret = None
         if key_id in self.users and token is None:
             caller = self.users[key_id]
-            secret = caller.secret_access_key
+            secret = self.key_secrets.get(key_id, caller.secret_access_key)
+            if time.time() < self.key_ready.get(key_id, 0):
+                raise AwsError(403, "InvalidClientTokenId", MSG_BAD_KEY)
         elif key_id in self.sessions:
             caller = self.sessions[key_id]
             secret = caller.secret_access_key
@@ -431,6 +442,46 @@ class FakeAws:
             else caller.account
         )
         return f"<Arn>{caller.arn}</Arn><UserId>AIDAFAKE</UserId><Account>{account}</Account>"
+
+    def _key_owner(self, caller, action):
+        """IAM key calls: the caller's own user, signed by an MFA session (as a force-MFA policy asks)."""
+        if not (isinstance(caller, Session) and caller.mfa and caller.role is None):
+            raise AwsError(403, "AccessDenied", f"not authorized to perform iam:{action} without MFA")
+        return caller.user
+
+    def keys_of(self, user):
+        return [key for key, owner in self.users.items() if owner is user]
+
+    def list_access_keys(self, caller, params):
+        user = self._key_owner(caller, "ListAccessKeys")
+        members = "".join(
+            f"<member><UserName>{user.name}</UserName><AccessKeyId>{key}</AccessKeyId><Status>Active</Status>"
+            "<CreateDate>2024-01-01T00:00:00Z</CreateDate></member>"
+            for key in self.keys_of(user)
+        )
+        return f"<IsTruncated>false</IsTruncated><AccessKeyMetadata>{members}</AccessKeyMetadata>"
+
+    def create_access_key(self, caller, params):
+        user = self._key_owner(caller, "CreateAccessKey")
+        if len(self.keys_of(user)) >= 2:
+            raise AwsError(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
+        key_id, secret = "AKIAFAKE" + secrets.token_hex(6).upper(), secrets.token_urlsafe(30)
+        self.users[key_id] = user
+        self.key_secrets[key_id] = secret
+        self.key_ready[key_id] = time.time() + self.key_delay
+        return (
+            f"<AccessKey><UserName>{user.name}</UserName><AccessKeyId>{key_id}</AccessKeyId>"
+            f"<Status>Active</Status><SecretAccessKey>{secret}</SecretAccessKey></AccessKey>"
+        )
+
+    def delete_access_key(self, caller, params):
+        user = self._key_owner(caller, "DeleteAccessKey")
+        key_id = params.get("AccessKeyId")
+        if self.users.get(key_id) is not user:
+            raise AwsError(404, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found.")
+        del self.users[key_id]
+        self.key_secrets.pop(key_id, None)
+        return ""
 
     def list_mfa_devices(self, caller, params):
         if isinstance(caller, Session) and not caller.mfa:

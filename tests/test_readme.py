@@ -322,7 +322,9 @@ def test_pipx_install(tmp_path):
 
 
 # Commands run by other tests, and why they are there rather than here.
+KEYRING = block("sh", "mfa-export --add default")
 ELSEWHERE = {
+    **{line.strip(): "test_keyring.py (a real Secret Service)" for line in KEYRING.splitlines() if line.strip()},
     "pip install .            # from a checkout, into a virtual environment you manage": "test_packaging.py",
     "./tests/run": "CI: .ci/run runs exactly this",
     "./tests/run                 # everything: unit, HTTP (moto server + a strict fake STS), real shells": "CI",
