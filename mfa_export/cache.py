@@ -12,10 +12,10 @@ import json
 import os
 import stat
 import zlib
-from datetime import datetime, timezone
 
 from mfa_export.atomic import make_private_dirs, remove_stale_temps, write_private
 from mfa_export.credentials import Credentials, format_utc
+from mfa_export.dates import datetime, timezone
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:

@@ -66,6 +66,20 @@ run a command with the session instead of printing code:
 FORMATS = ("shell", "json", "dotenv", "github")
 
 
+def _columns() -> int:
+    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal on stdout, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser: help, errors, and every spelling argv.quick_parse() leaves to it."""
     import argparse
@@ -74,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         def error(self, message: str) -> NoReturn:
             raise UsageError(message, "see mfa-export --help")
 
+    class _Formatter(argparse.RawDescriptionHelpFormatter):
+        # argparse asks shutil for the width, and shutil brings bz2, lzma and fnmatch: os answers too.
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+            super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
     parser = _Parser(
         prog="mfa-export",
         allow_abbrev=False,  # a flag means one thing, now and after new flags arrive
@@ -81,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn an AWS MFA code into temporary MFA-authenticated credentials, "
         "printed as code for the calling shell to eval.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     session = parser.add_argument_group("the MFA session")
     session.add_argument(

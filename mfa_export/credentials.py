@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from datetime import datetime, timezone
+
+from mfa_export.dates import datetime, timezone
 
 TYPE_CHECKING = False
 

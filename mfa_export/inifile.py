@@ -265,22 +265,18 @@ class IniIndex:
     def _scan(text: str) -> list[str] | None:
         import re
 
-        if text.startswith("\ufeff") or "\r" in text.replace("\r\n", ""):
+        if text.startswith("\ufeff") or ("\r" in text and "\r" in text.replace("\r\n", "")):
             return None
-        # An indented "[" line may be a header or a continuation: a fast look for the usual
-        # whitespace first, the pattern only when some line starts with it.
-        indented = (
-            text[:1].isspace() or not text.isascii() or any(("\n" + c) in text for c in " \t\f\v\x1c\x1d\x1e\x1f")
-        )
-        if indented and re.search(r"(?m)^[^\S\n]+\[", text):
+        # One pass for every line that starts with "[" after any white space: "\n" is a literal
+        # prefix, which re finds at C speed (unlike "^" in multiline mode).
+        lines = re.findall(r"\n([^\S\n]*\[[^\n]*)", "\n" + text)
+        joined = "\n" + "\n".join(lines)
+        if joined.count("\n[") != len(lines):
+            return None  # an indented "[" line: a header, or a continuation, depending on what precedes it
+        first = text.find("\n" + lines[0]) + 1 if lines and not text.startswith(lines[0]) else 0 if lines else len(text)
+        if any(_is_value_line(line) for line in split_lines(text[:first])):
             return None
-        first = 0 if text.startswith("[") else text.find("\n[") + 1
-        prefix = text[: first if first > 0 or text.startswith("[") else len(text)]
-        if any(_is_value_line(line) for line in split_lines(prefix)):
-            return None
-        # "\n[" is a literal prefix, which re searches for at C speed (unlike "^" in multiline mode).
-        lines = re.findall(r"\n(\[[^\n]*)", "\n" + text[first:]) if first or text.startswith("[") else []
-        if "DEFAULT" in text and any(_header(line.strip()) == DEFAULT_SECTION for line in lines if "DEFAULT" in line):
+        if "DEFAULT" in joined and any(_header(line.strip()) == DEFAULT_SECTION for line in lines if "DEFAULT" in line):
             return None
         return lines
 

@@ -164,7 +164,7 @@ class Reporter:
         """Who, which device, where, until when: never a key."""
         if self.quiet:
             return
-        from datetime import datetime, timezone  # here: --init, --help, --unset never need it
+        from mfa_export.dates import datetime, timezone  # here: --init, --help, --unset never need it
 
         now = now or datetime.now(timezone.utc)
         left = credentials.seconds_left(now)
