@@ -220,7 +220,10 @@ class Reporter:
                 view.add_row(*(self._escape(cell) for cell in line))
             self._console.print(view)
             return
-        widths = [max(len(h), *(len(line[i]) for line in table)) if table else len(h) for i, h in enumerate(headers)]
-        for line in [headers] + table:
-            self.stream.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n")
+        widths = [max(map(len, column)) for column in zip(headers, *table)]
+        # One write: thousands of profiles are one table, not thousands of system calls.
+        lines = (
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [headers, *table]
+        )
+        self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()

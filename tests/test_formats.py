@@ -236,12 +236,37 @@ def test_list_profiles_json(cli, many_profiles, user):
     assert rows["proc"]["kind"] == "process"
 
 
+def test_the_listing_cache_follows_the_files_and_trusts_nothing_else(cli, many_profiles, home):
+    """--list-profiles keeps what it resolved beside the sessions; a change of the files, the
+    environment or the cached listing's own mode makes it resolve again."""
+    env, role = many_profiles
+
+    def listed(run_env=env):
+        result = cli(["--list-profiles", "--format", "json"], run_env)
+        assert result.returncode == 0, result.stderr
+        return {row["name"]: row for row in json.loads(result.stdout)}
+
+    first = listed()
+    listing = home / "cache" / "profiles.listing"
+    assert listing.stat().st_mode & 0o777 == 0o600
+    assert listed() == first  # served from the listing
+    config = home / ".aws" / "config"
+    config.write_text(config.read_text().replace(role.arn, role.arn[:-5] + "other"))  # same size
+    assert listed()["admin"]["role_arn"] == role.arn[:-5] + "other"
+    assert listed(dict(env, AWS_MFA_SERIAL="arn:aws:iam::123456789012:mfa/envdevice"))["proc"] != first["proc"]
+    data = json.loads(listing.read_text())
+    data["rows"][0][0][1] = "forged"  # the kind
+    listing.write_text(json.dumps(data))
+    listing.chmod(0o644)  # not private: never trusted
+    assert "forged" not in {row["kind"] for row in listed().values()}
+
+
 def test_list_profiles_table_on_stderr(cli, many_profiles):
     env, _ = many_profiles
     result = cli(["--list-profiles"], env)
     assert result.returncode == 0 and result.stdout == ""
     header, *rows = result.stderr.splitlines()
-    assert re.match(r"profile\s+kind\s+MFA device\s+role\s+session", header)
+    assert re.match(r"profile\s+kind\s+keys\s+MFA device\s+role\s+session", header)
     assert any(row.startswith("admin") and "arn:aws:iam::222222222222:role/admin" in row for row in rows)
 
 
