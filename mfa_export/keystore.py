@@ -8,7 +8,8 @@ keyring. The keyring itself is opened only on a cache miss of such a profile and
 and --rotate; `keyring` is imported only then.
 
 No usable backend means an error (exit 3) naming what to install or configure, never a plaintext
-fallback: keyring's "fail" and "null" backends and keyrings.alt's file backends are refused.
+fallback: keyring's "fail" and "null" backends and keyrings.alt's PlaintextKeyring are refused, even
+when configured; any other backend keyring's configuration chooses is used.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class Keyring:
         refused = (
             "keyring.backends.fail",
             "keyring.backends.null",
-            "keyrings.alt.file",
+            "keyrings.alt.file.PlaintextKeyring",
         )
         if self.name.startswith(refused) or (
             self.name.startswith("keyring.backends.chainer") and not getattr(backend, "backends", None)

@@ -1,7 +1,7 @@
-"""Long-term keys in a real OS keyring: Debian's gnome-keyring, a Secret Service, running headless on
-a private D-Bus session bus (what dbus-run-session starts) with an unlocked login collection, one per
-test. The strict fake verifies every signature with the secret, so a key that did not come back from
-the keyring whole cannot sign; it also plays IAM for --rotate."""
+"""Long-term keys in a real OS keyring: Debian's gnome-keyring, a Secret Service, running headless
+inside dbus-run-session with an unlocked login collection, one per test. The strict fake verifies
+every signature with the secret, so a key that did not come back from the keyring whole cannot
+sign; it also plays IAM for --rotate."""
 
 import json
 import os
@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import pexpect
 import pytest
@@ -40,16 +41,29 @@ class SecretService:
             "XDG_RUNTIME_DIR": str(runtime),
             "PATH": "/usr/bin:/bin",
         }
-        bus = subprocess.run(
-            [_require("dbus-daemon"), "--session", "--fork", "--print-address=1", "--print-pid=1"],
+        # The bus is dbus-run-session's, as on a desktop-less machine: its child only reports the
+        # address and waits; killing the process group ends the bus, and gnome-keyring with it.
+        address_file = runtime / "bus-address"
+        self.session = subprocess.Popen(
+            [
+                _require("dbus-run-session"),
+                "--",
+                "sh",
+                "-c",
+                'printf "%s\\n" "$DBUS_SESSION_BUS_ADDRESS" > "$1.tmp" && mv "$1.tmp" "$1" && exec sleep 3600',
+                "sh",
+                str(address_file),
+            ],
             env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        address, pid = bus.stdout.split()
-        self.bus_pid = int(pid)
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+        for _ in range(200):
+            if address_file.exists():
+                break
+            time.sleep(0.05)
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = address_file.read_text().strip()
         self.start(unlock=True)
 
     def start(self, unlock):
@@ -76,9 +90,10 @@ class SecretService:
     def stop(self):
         # gnome-keyring-daemon leaves with its bus.
         try:
-            os.kill(self.bus_pid, signal.SIGTERM)
+            os.killpg(self.session.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
+        self.session.wait(timeout=30)
 
 
 @pytest.fixture
