@@ -41,9 +41,14 @@ def find_binary(binary):
 def require(name):
     """The shell's binary path; a failure under CI=true when it is missing, a skip elsewhere."""
     binary = SHELLS[name][0]
+    return require_binary(binary, f"shell {name} ({binary}) is not installed; tests/run installs it")
+
+
+def require_binary(binary, message):
+    """``binary``'s path; a failure under CI=true when it is missing (tests/run installs what the
+    tests need, so CI never hides a missing tool behind a skip), a skip elsewhere."""
     found = find_binary(binary)
     if found is None:
-        message = f"shell {name} ({binary}) is not installed; tests/run installs it"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -5,7 +5,6 @@ sign; it also plays IAM for --rotate."""
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,19 +14,14 @@ import pexpect
 import pytest
 
 from tests.conftest import cli_command, run_cli, write_aws_files
+from tests.realshells import require_binary
 from tests.test_import_budgets import probe
 
 PASSWORD = "test"  # of the test login collection
 
 
 def _require(binary):
-    found = shutil.which(binary)
-    if found is None:
-        message = f"{binary} is not installed; tests/run installs gnome-keyring and dbus"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+    return require_binary(binary, f"{binary} is not installed; tests/run installs gnome-keyring and dbus")
 
 
 class SecretService:
