@@ -258,6 +258,11 @@ class Run:
         argv, self.command = _split_command(argv)
         if argv == ["--version"]:  # what argparse's version action prints, without building the parser
             return f"mfa-export {__version__}\n"
+        if argv == ["--status"]:  # run by prompts, at every command: nothing else to read
+            from mfa_export.status import session_status
+
+            text, self.exit_code = session_status(self.environ)
+            return text
         from mfa_export.argv import quick_parse
 
         self.args = quick_parse(argv) or build_parser().parse_args(argv)
