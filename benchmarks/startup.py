@@ -205,6 +205,14 @@ def main():
             ("python -c pass (base interpreter, its own site-packages)", None, None, [base, "-c", "pass"], env, piped),
             ("python -c pass (bare: an empty virtualenv)", None, None, [bare, "-c", "pass"], env, piped),
             (
+                "python -c 'import re, sys': what pip's console-script launcher imports first",
+                None,
+                None,
+                [str(venv_python), "-c", "import re, sys"],
+                env,
+                piped,
+            ),
+            (
                 'python -c "import rich.console", stderr a pty',
                 None,
                 None,
