@@ -208,7 +208,7 @@ def _wait_until_it_signs(
     files: awsconfig.AwsFiles,
 ) -> None:
     from mfa_export import inputs, sts
-    from mfa_export.errors import AwsRefused
+    from mfa_export.errors import AwsRefused, MfaExportError
 
     wait = inputs.seconds_from_env(environ, "MFA_EXPORT_ROTATE_WAIT", DEFAULT_ROTATE_WAIT, maximum=600)
     signer = sts.KeyPair(key_id, secret, f"the new key of {profile}", sts.profile_session(profile))
@@ -229,5 +229,12 @@ def _wait_until_it_signs(
             time.sleep(pause)
             pause = min(pause * 2, 8.0)
             continue
+        except MfaExportError as exc:  # the network, say: the same state, said with its cause
+            raise ServiceError(
+                f"the new key {_mask(key_id)} is stored in {where}, but checking it failed ({exc.message}); "
+                f"the old key {_mask(old)} was not deleted and still works in IAM",
+                f"check the new key later (mfa-export -p {profile}), then delete the old one: "
+                f"aws iam delete-access-key --access-key-id {old}",
+            ) from None
         reporter.notice(f"the new key signs as {arn}")
         return

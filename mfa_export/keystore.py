@@ -21,7 +21,7 @@ from mfa_export.errors import ConfigError
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
 SERVICE = "mfa-export"
@@ -64,13 +64,12 @@ def write_index(environ: Mapping[str, str], profiles: dict[str, str]) -> None:
     write_private(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
 
 
-def update_index(environ: Mapping[str, str], profile: str, key_id: str | None, notice: Any) -> None:
+def update_index(environ: Mapping[str, str], profile: str, key_id: str | None, notice: Callable[[str], None]) -> None:
     """Set (or with None remove) ``profile``'s key id in the index, under a lock (read, change, replace)."""
+    from mfa_export.atomic import make_private_dirs
     from mfa_export.lock import FileEditLock, lock_timeout
 
     path = index_path(environ)
-    from mfa_export.atomic import make_private_dirs
-
     make_private_dirs(os.path.dirname(path))
     with FileEditLock(path, lock_timeout(environ), notice):
         profiles = read_index(environ)
