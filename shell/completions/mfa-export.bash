@@ -5,7 +5,7 @@ _mfa_export_complete() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
     case $prev in
-        -p | --profile)
+        -p | --profile | --add | --remove | --rotate)
             words=$(command mfa-export --complete profiles 2>/dev/null) ;;
         --shell)
             words=$(command mfa-export --complete shells 2>/dev/null) ;;
@@ -20,7 +20,8 @@ _mfa_export_complete() {
             if [[ $cur == -* ]]; then
                 words="-p --profile -s --serial-number -d --duration --role-arn --region --shell -f --format
                        --write-profile --list-profiles --unset --force --force-mfa --no-cache --clear-cache --min-ttl
-                       --code-command --init --cmd --status -q --quiet --debug --version -h --help"
+                       --code-command --init --cmd --status --add --remove --rotate --yes -q --quiet --debug
+                       --version -h --help"
             else
                 return 0
             fi ;;

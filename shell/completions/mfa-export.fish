@@ -20,6 +20,10 @@ complete -c mfa-export -l code-command -x -d 'Command that prints the MFA code'
 complete -c mfa-export -l init -x -a '(command mfa-export --complete init-shells 2>/dev/null)' -d 'Print the wrapper for a shell'
 complete -c mfa-export -l cmd -x -d 'Name of the wrapper'
 complete -c mfa-export -l status -d 'Is a session active, and for how long'
+complete -c mfa-export -l add -x -a '(command mfa-export --complete profiles 2>/dev/null)' -d "Store a profile's keys in the OS keyring"
+complete -c mfa-export -l remove -x -a '(command mfa-export --complete profiles 2>/dev/null)' -d "Delete a profile's keys from the OS keyring"
+complete -c mfa-export -l rotate -x -a '(command mfa-export --complete profiles 2>/dev/null)' -d 'New access key for a profile, old one deleted'
+complete -c mfa-export -l yes -d 'With --remove: no question'
 complete -c mfa-export -s q -l quiet -d 'No summary on stderr'
 complete -c mfa-export -l debug -d 'Tracebacks and HTTP debug, secrets masked'
 complete -c mfa-export -l version -d 'Print the version'
