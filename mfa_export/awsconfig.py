@@ -135,9 +135,10 @@ _SHLEX_SPACE = str.maketrans("\t\r\n", "   ")  # shlex's whitespace, as spaces
 
 def _words(text: str) -> list[str] | None:
     """shlex.split(text), without importing shlex for the common names that need no quoting."""
-    if text.isascii() and text.isprintable() and not any(c in text for c in "'\"\\"):
+    unquoted = "'" not in text and '"' not in text and "\\" not in text
+    if unquoted and text.isascii() and text.isprintable():
         return text.split()  # printable ASCII: spaces are the only whitespace, as for shlex
-    if not any(c in text for c in "'\"\\"):
+    if unquoted:
         return [word for word in text.translate(_SHLEX_SPACE).split(" ") if word]
     import shlex
 

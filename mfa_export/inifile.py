@@ -286,8 +286,12 @@ class IniIndex:
         if self._full is not None:
             return dict.fromkeys(self._full.sections)
         if self._names is None:
+            import re
+
             assert self._lines is not None
-            self._names = [name for name in (_header(line.strip()) for line in self._lines) if name is not None]
+            # _header() of each stripped line, in C: every line starts with "[" (the scan checked),
+            # and the greedy match ends at the line's last "]".
+            self._names = re.findall(r"\n\[([^\n]+)\]", "\n" + "\n".join(self._lines))
         return dict.fromkeys(self._names)
 
     def headers_with(self, words: tuple[str, ...]) -> list[str]:
