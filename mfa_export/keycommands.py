@@ -65,6 +65,7 @@ def add(profile: str, environ: Mapping[str, str], reporter: Reporter) -> None:
         )
     keyring = keystore.Keyring()  # no usable backend: stop before anything is asked or sent
     found = _file_keys(files, profile)
+    from_file = found is not None
     if found is None:
         found = codes.ask_keys(profile)
         reporter.notice(f"checking the keys typed for {profile}")
@@ -76,7 +77,7 @@ def add(profile: str, environ: Mapping[str, str], reporter: Reporter) -> None:
     keyring.set(profile, key_id, secret)  # reads them back, and raises if they differ
     keystore.update_index(environ, profile, key_id, reporter.notice)
     reporter.notice(f"stored access key {_mask(key_id)} of {profile} in the OS keyring ({keyring.name})")
-    if files.credentials(profile).get(KEY_ID):
+    if from_file:
         _remove_from_file(files.credentials_file, profile, key_id, environ, reporter)
     elif not files.has_profile(profile):
         _add_empty_section(files.credentials_file, profile, environ, reporter)
@@ -93,7 +94,7 @@ def _remove_from_file(path: str, profile: str, key_id: str, environ: Mapping[str
                 f"the keyring holds key {_mask(key_id)}; remove the file's keys by hand if they are the same",
             )
         text = ini.without_keys(profile, {KEY_ID, SECRET})
-        check_edit(ini, text, path, profile, {}, {KEY_ID, SECRET})
+        check_edit(ini, text, path, profile, {}, frozenset({KEY_ID, SECRET}))
         return text
 
     locked_edit(path, environ, reporter.notice, change)
@@ -191,7 +192,7 @@ def _replace_in_file(
             )
         values = {KEY_ID: new_id, SECRET: secret}
         text = ini.with_values(profile, values)
-        check_edit(ini, text, path, profile, values, set())
+        check_edit(ini, text, path, profile, values)
         return text
 
     locked_edit(path, environ, reporter.notice, change)

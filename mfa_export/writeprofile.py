@@ -209,46 +209,39 @@ class ProfileWriter:
         only_missing: bool = False,
     ) -> bool:
         """Change ``values`` in one section of ``path`` under its lock; False when nothing had to change."""
-        from mfa_export.lock import FileEditLock, lock_timeout, unusable_lock
 
-        make_private_dirs(os.path.dirname(path))
-        lock = FileEditLock(path, lock_timeout(self.environ), self.reporter.notice)
-        problem = unusable_lock(lock.path)
-        if problem:
-            raise ConfigError(f"cannot lock {path}: {lock.path} {problem}", "remove it, then run again")
-        with lock:
-            remove_stale_temps(os.path.dirname(path), for_file=path)  # under the lock: none is in use
-            # Read again: another process may have changed the file since this run started.
+        def change(ini: IniText) -> str | None:
             if recheck:
-                files = awsconfig.AwsFiles(self.environ)
-                self._check(files)  # [NAME] may have been given long-term keys meanwhile
-                ini = files.credentials_ini.ini
-            else:
-                ini = awsconfig.read_ini(path)
-            if section is None:  # the config file: the section botocore reads for the profile
-                section = awsconfig.profile_sections(ini).get(self.name) or (header or "")[1:-1]
-                current = ini.values(section) or {}
-                if only_missing and current.get("region"):
-                    return False  # never change a region the user chose
-            text = ini.with_values(section, values, header)
-            _verify(ini, awsconfig.parse(path, text), section, values, path)
-            mode, owner = _describe(path)
-            try:
-                replace_file(path, text.encode("utf-8"), mode, owner)
-            except OSError as exc:
-                raise ConfigError(
-                    f"could not write {path}: {exc.strerror or exc}; it is unchanged",
-                    "the session is cached: fix that, then run again without a code",
-                ) from None
-        return True
+                self._check(awsconfig.AwsFiles(self.environ))  # [NAME] may have been given long-term keys meanwhile
+            target = section
+            if target is None:  # the config file: the section botocore reads for the profile
+                target = awsconfig.profile_sections(ini).get(self.name) or (header or "")[1:-1]
+                if only_missing and (ini.values(target) or {}).get("region"):
+                    return None  # never change a region the user chose
+            text = ini.with_values(target, values, header)
+            check_edit(ini, text, path, target, values)
+            return text
+
+        return locked_edit(
+            path,
+            self.environ,
+            self.reporter.notice,
+            change,
+            "the session is cached: fix that, then run again without a code",
+        )
 
 
 def locked_edit(
-    path: str, environ: Mapping[str, str], notice: Callable[[str], None], change: Callable[[IniText], str | None]
+    path: str,
+    environ: Mapping[str, str],
+    notice: Callable[[str], None],
+    change: Callable[[IniText], str | None],
+    hint: str | None = None,
 ) -> bool:
-    """Replace ``path`` with ``change(its parsed text)`` under the file's lock, read again under it,
-    keeping the file's mode and owner; False when ``change`` returns None (nothing to do). ``change``
-    checks what it needs of the file as it is now, and raises to leave it alone."""
+    """Replace ``path`` with ``change(its parsed text)`` under the file's lock, read again under it
+    (another process may have changed it since this run started), keeping the file's mode and owner;
+    False when ``change`` returns None (nothing to do). ``change`` checks what it needs of the file as
+    it is now, and raises to leave it alone. ``hint``: what to do when the write itself fails."""
     from mfa_export.lock import FileEditLock, lock_timeout, unusable_lock
 
     make_private_dirs(os.path.dirname(path))
@@ -257,7 +250,7 @@ def locked_edit(
     if problem:
         raise ConfigError(f"cannot lock {path}: {lock.path} {problem}", "remove it, then run again")
     with lock:
-        remove_stale_temps(os.path.dirname(path), for_file=path)
+        remove_stale_temps(os.path.dirname(path), for_file=path)  # under the lock: none is in use
         text = change(awsconfig.read_ini(path))
         if text is None:
             return False
@@ -265,17 +258,24 @@ def locked_edit(
         try:
             replace_file(path, text.encode("utf-8"), mode, owner)
         except OSError as exc:
-            raise ConfigError(f"could not write {path}: {exc.strerror or exc}; it is unchanged") from None
+            raise ConfigError(f"could not write {path}: {exc.strerror or exc}; it is unchanged", hint) from None
     return True
 
 
-def check_edit(before: IniText, text: str, path: str, section: str, values: dict[str, str], removed: set[str]) -> None:
+def check_edit(
+    before: IniText, text: str, path: str, section: str, values: dict[str, str], removed: frozenset[str] = frozenset()
+) -> None:
     """``text`` must read, as botocore reads it, as ``before`` with ``values`` set and the keys
-    ``removed`` gone from ``section``, and nothing else changed; else a ConfigError."""
+    ``removed`` gone from ``section``, and nothing else changed ([DEFAULT] included); else a ConfigError."""
+    defaults = {k: o.value for k, o in before.default_options.items()}
     expected = {name: before.values(name) or {} for name in before.sections}
-    expected[section] = {k: v for k, v in {**expected.get(section, {}), **values}.items() if k not in removed}
+    merged = {**expected.get(section, defaults), **values}
+    expected[section] = {k: v for k, v in merged.items() if k not in removed}
+    expected[DEFAULT_SECTION] = defaults
     after = awsconfig.parse(path, text)
-    if {name: after.values(name) or {} for name in after.sections} != expected:
+    actual = {name: after.values(name) or {} for name in after.sections}
+    actual[DEFAULT_SECTION] = {k: o.value for k, o in after.default_options.items()}
+    if actual != expected:
         raise ConfigError(
             f"refusing to write {path}: the edit would change more than [{section}]",
             "nothing was written; please report this with the file's layout (not its keys)",
@@ -285,18 +285,3 @@ def check_edit(before: IniText, text: str, path: str, section: str, values: dict
 def _quoted(name: str) -> str:
     """The name as botocore's shlex.split of "profile NAME" gives it back (NAME holds no quotes)."""
     return f'"{name}"' if " " in name else name
-
-
-def _verify(before: IniText, after: IniText, section: str, values: dict[str, str], path: str) -> None:
-    """The edited text must read, as botocore reads it, as the old file with exactly ``values`` set."""
-    expected = {name: before.values(name) or {} for name in before.sections}
-    expected.setdefault(section, {k: o.value for k, o in before.default_options.items()})
-    expected[section] = {**expected[section], **values}
-    expected[DEFAULT_SECTION] = {k: o.value for k, o in before.default_options.items()}
-    actual = {name: after.values(name) or {} for name in after.sections}
-    actual[DEFAULT_SECTION] = {k: o.value for k, o in after.default_options.items()}
-    if actual != expected:
-        raise ConfigError(
-            f"refusing to write {path}: the edit would change more than [{section}]",
-            "nothing was written; please report this with the file's layout (not its keys)",
-        )

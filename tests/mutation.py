@@ -38,8 +38,8 @@ MUTANTS = [
     (
         "credentials file written in place, not atomically",
         "writeprofile.py",
-        '                replace_file(path, text.encode("utf-8"), mode, owner)',
-        '                open(path, "wb").write(text.encode("utf-8"))',
+        '            replace_file(path, text.encode("utf-8"), mode, owner)',
+        '            open(path, "wb").write(text.encode("utf-8"))',
         ["tests/test_write_profile.py"],
     ),
     (
@@ -171,8 +171,8 @@ MUTANTS = [
     (
         "the edited file is not re-read under the lock",
         "writeprofile.py",
-        "                ini = files.credentials_ini\n",
-        "                ini = self._first_reading\n",
+        "        text = change(awsconfig.read_ini(path))\n",
+        "        text = change(globals()['_FIRST_READING'].get(path) or awsconfig.read_ini(path))\n",
         ["tests/test_write_profile.py"],
     ),
     (
@@ -195,9 +195,11 @@ MUTANTS = [
 _SUPPORT = {
     "the edited file is not re-read under the lock": (
         "writeprofile.py",
-        "        self.stored_expiry = self._expiry(files.credentials_ini)\n",
-        "        self.stored_expiry = self._expiry(files.credentials_ini)\n"
-        "        self._first_reading = files.credentials_ini\n",
+        "        self.stored_expiry = self._expiry(files.credentials_ini.ini)\n",
+        "        self.stored_expiry = self._expiry(files.credentials_ini.ini)\n"
+        "        first = globals().setdefault('_FIRST_READING', {})\n"
+        "        first[self.credentials_file] = files.credentials_ini.ini\n"
+        "        first[self.config_file] = files.config_ini.ini\n",
     ),
 }
 
