@@ -8,11 +8,11 @@ A valid entry is read without any lock; the lock (lock.py) is only taken on a mi
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import zlib
 
+from mfa_export import jsonlite
 from mfa_export.atomic import make_private_dirs, remove_stale_temps, write_private
 from mfa_export.credentials import Credentials, format_utc
 from mfa_export.dates import datetime, timezone
@@ -52,7 +52,7 @@ class SessionCache:
     def path(self, key: CacheKey, suffix: str = ".json") -> str:
         # Two checksums rather than hashlib (whose OpenSSL import costs a cached run ~2 ms): the name
         # only spreads entries; each file holds its full key and a mismatch is a miss.
-        data = json.dumps(key, sort_keys=True).encode()
+        data = jsonlite.dumps(key).encode()  # what json.dumps(key, sort_keys=True) gives
         digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
         return os.path.join(self.directory, digest + suffix)
 
@@ -105,7 +105,7 @@ class SessionCache:
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_ENTRY_BYTES + 1)
         try:
-            entry: dict[str, Any] = json.loads(raw.decode("utf-8"))
+            entry: dict[str, Any] = jsonlite.loads(raw.decode("utf-8"))
             if entry.get("version") != FORMAT_VERSION or entry.get("key") != key:
                 raise ValueError("written for another entry or format")
             entry["credentials"] = Credentials.from_dict(entry["credentials"])
@@ -130,6 +130,8 @@ class SessionCache:
             "credentials": credentials.to_dict(),
             "cached_at": format_utc(datetime.now(timezone.utc)),
         }
+        import json  # a miss: the json package's import cost is lost in STS's round trip
+
         write_private(self.path(key), json.dumps(entry, indent=1).encode("utf-8"))
 
     # -- clearing ----------------------------------------------------------------------------------
@@ -181,6 +183,6 @@ def _is_regular(path: str) -> bool:
 def _profile_of(path: str) -> object:
     try:
         with os.fdopen(_open_for_reading(path), "rb") as handle:
-            return json.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")
+            return jsonlite.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")
     except (OSError, ValueError, AttributeError):
         return None

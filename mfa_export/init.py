@@ -7,7 +7,6 @@ so `eval "$(mfa-export --init bash)"` works from a wheel as well as from a check
 from __future__ import annotations
 
 import os
-import re
 
 from mfa_export.errors import UsageError
 
@@ -26,9 +25,7 @@ _FILES = {
 _SAME_AS = {"dash": "sh", "ksh": "sh", "mksh": "sh", "ash": "sh", "yash": "sh", "csh": "tcsh", "powershell": "pwsh"}
 INIT_SHELLS = tuple(_FILES) + tuple(_SAME_AS)
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# The wrapper's name where the files define or register it; never mfa-export or mfa_export.
-_WRAPPER_WORD = re.compile(r"(?<![\w-])mfa(?![\w-])")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
 
 
 def read_shell_file(relative: str) -> str:
@@ -52,7 +49,7 @@ def init_script(shell: str, name: str = "mfa") -> str:
     key = _SAME_AS.get(canonical, canonical)
     if key not in _FILES:
         raise UsageError(f"no wrapper for shell {shell!r}", "choose one of: " + " ".join(INIT_SHELLS))
-    if not _NAME.fullmatch(name):
+    if not (name and name[0] in _LETTERS and name.strip(_LETTERS + "0123456789") == ""):  # [A-Za-z_]\w*, ASCII
         raise UsageError(f"--cmd {name!r} is not a usable command name", "use letters, digits and _")
     text = "".join(read_shell_file(path) for path in _FILES[key])
     if key == "tcsh":
@@ -60,4 +57,9 @@ def init_script(shell: str, name: str = "mfa") -> str:
         text = "".join(line for line in text.splitlines(keepends=True) if line.strip() and not line.startswith("#"))
     if key == "sh" and canonical != "sh":
         text = text.replace("--wrapped sh:", f"--wrapped {canonical}:")
-    return _WRAPPER_WORD.sub(name, text) if name != "mfa" else text
+    if name == "mfa":
+        return text
+    import re  # rc files run --init at every shell start; only a renamed wrapper pays for re
+
+    # The wrapper's name where the files define or register it; never mfa-export or mfa_export.
+    return re.sub(r"(?<![\w-])mfa(?![\w-])", name, text)

@@ -5,8 +5,6 @@ botocore checks only lengths, so "abcdef" or a duration of 999999 would otherwis
 
 from __future__ import annotations
 
-import re
-
 from mfa_export.errors import ConfigError, UsageError
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
@@ -24,7 +22,8 @@ DEFAULT_DURATION = 43200
 _DIGITS = "0123456789"
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + _DIGITS
 _SERIAL_CHARS = _ALNUM + "_+=/:,.@-"  # STS: [\w+=/:,.@-]{9,256}
-_DURATION = r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?"
+_ROLE_NAME_CHARS = _ALNUM + "_+=,.@/-"  # IAM: [\w+=,.@/-]{1,512} after role/
+_SESSION_NAME_CHARS = _ALNUM + "_+=,.@-"  # STS: [\w+=,.@-]{2,64}
 
 
 def _made_of(text: str, allowed: str) -> bool:
@@ -53,11 +52,45 @@ def parse_span(text: str, what: str = "duration") -> int:
     text = text.strip().lower()
     if text.isascii() and text.isdigit():  # not "²", which isdigit() accepts and int() refuses
         return int(text)
-    match = re.fullmatch(_DURATION, text) if text else None
-    if match and any(match.groupdict().values()):
-        parts = {k: int(v or 0) for k, v in match.groupdict().items()}
-        return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
+    parts = _span_parts(text)
+    if parts:
+        return parts.get("h", 0) * 3600 + parts.get("m", 0) * 60 + parts.get("s", 0)
     raise UsageError(f"{what} {text!r} is not understood", "use seconds or a form like 15m, 12h, 1h30m")
+
+
+def _span_parts(text: str) -> dict[str, int]:
+    """{"h": 1, "m": 30} from "1h30m": the pattern (?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?, read
+    without re; {} when the text is not that or is empty."""
+    parts = {}
+    rest = text
+    for unit in "hms":
+        number, found, after = rest.partition(unit)
+        if found and number and _made_of(number, _DIGITS):
+            parts[unit] = int(number)
+            rest = after
+    return parts if rest == "" else {}
+
+
+def is_role_arn(text: str) -> bool:
+    """IAM's role ARN: arn:aws[\\w-]*:iam::ACCOUNT:role/[PATH/]NAME, ASCII only."""
+    parts = text.split(":", 5)
+    return (
+        len(parts) == 6
+        and parts[0] == "arn"
+        and parts[1].startswith("aws")
+        and _made_of(parts[1], _ALNUM + "_-")
+        and parts[2:4] == ["iam", ""]
+        and len(parts[4]) == 12
+        and _made_of(parts[4], _DIGITS)
+        and parts[5].startswith("role/")
+        and 1 <= len(parts[5]) - len("role/") <= 512
+        and _made_of(parts[5], _ROLE_NAME_CHARS)
+    )
+
+
+def is_session_name(text: str) -> bool:
+    """STS's role session name: 2 to 64 of letters, digits and +=,.@_-."""
+    return 2 <= len(text) <= 64 and _made_of(text, _SESSION_NAME_CHARS)
 
 
 def check_region(region: str, source: str, error: type[MfaExportError] = UsageError) -> str:

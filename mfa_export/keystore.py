@@ -14,9 +14,9 @@ when configured; any other backend keyring's configuration chooses is used.
 
 from __future__ import annotations
 
-import json
 import os
 
+from mfa_export import jsonlite
 from mfa_export.errors import ConfigError
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
@@ -46,7 +46,7 @@ def read_index(environ: Mapping[str, str]) -> dict[str, str]:
         return {}
     try:
         with os.fdopen(fd, "rb") as handle:
-            data = json.loads(handle.read(1 << 20))
+            data = jsonlite.loads(handle.read(1 << 20).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     profiles = data.get("profiles") if isinstance(data, dict) else None
@@ -61,6 +61,8 @@ def write_index(environ: Mapping[str, str], profiles: dict[str, str]) -> None:
     path = index_path(environ)
     make_private_dirs(os.path.dirname(path))
     data = {"profiles": dict(sorted(profiles.items()))}
+    import json
+
     write_private(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
 
 
@@ -123,7 +125,7 @@ class Keyring:
         if raw is None:
             return None
         try:
-            data = json.loads(raw)
+            data = jsonlite.loads(raw)
             key_id, secret = data[KEY_ID], data[SECRET]
         except (ValueError, KeyError, TypeError):
             raise ConfigError(
@@ -135,6 +137,8 @@ class Keyring:
         return key_id, secret
 
     def set(self, profile: str, key_id: str, secret: str) -> None:
+        import json
+
         value = json.dumps({KEY_ID: key_id, SECRET: secret})
         self._call(f"store the keys of {profile} in the keyring", self._keyring.set_password, profile, value)
         if self.get(profile) != (key_id, secret):

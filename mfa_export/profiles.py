@@ -5,11 +5,11 @@ Read from the files and the cache only (no botocore), so completion and prompts 
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from datetime import datetime, timezone
 
+from mfa_export import jsonlite
 from mfa_export import settings as settings_module
 from mfa_export.argv import DEFAULTS, Args
 from mfa_export.awsconfig import AwsFiles
@@ -175,7 +175,7 @@ def _load_listing(cache: SessionCache | None, stamp: list[object]) -> list[Liste
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
             return None  # not ours, or not private: never trusted
         try:
-            data = json.loads(handle.read())
+            data = jsonlite.loads(handle.read().decode("utf-8"))
             if data["stamp"] != stamp:
                 return None
             listed = [(values, name) for values, name in data["rows"]]
@@ -194,6 +194,8 @@ def _store_listing(cache: SessionCache | None, stamp: list[object], listed: list
 
     try:
         cache.ensure_directory()
+        import json
+
         text = json.dumps({"stamp": stamp, "rows": listed}, separators=(",", ":"))
         write_private(os.path.join(cache.directory, LISTING), text.encode())
     except (OSError, UnusableCache):

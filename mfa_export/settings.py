@@ -6,7 +6,6 @@ the cache must know its profile, device, role chain and region without importing
 
 from __future__ import annotations
 
-import re
 from collections import namedtuple
 
 from mfa_export import inputs
@@ -22,10 +21,6 @@ if TYPE_CHECKING:
 DEFAULT_ROLE_DURATION = 3600
 MAX_ROLE_DURATION = 43200
 CHAINED_ROLE_DURATION = 3600  # AWS's limit for a role assumed with another role's credentials
-
-# Compiled on first use (re caches them): a run without a role never pays for them.
-_ROLE_ARN = r"(?a)arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
-_SESSION_NAME = r"(?a)[\w+=,.@-]{2,64}"
 
 
 class Settings(
@@ -139,13 +134,13 @@ def role_chain(files: AwsFiles, selected: str) -> tuple[str, tuple[RoleStep, ...
 
 def _role_step(config: dict[str, str], origin: str) -> RoleStep:
     role_arn = config["role_arn"].strip()
-    if not re.fullmatch(_ROLE_ARN, role_arn):
+    if not inputs.is_role_arn(role_arn):
         raise ConfigError(
             f"role_arn of profile {origin} is not a role ARN: {role_arn!r}",
             "expected arn:aws:iam::123456789012:role/NAME",
         )
     session_name = config.get("role_session_name")
-    if session_name is not None and not re.fullmatch(_SESSION_NAME, session_name):
+    if session_name is not None and not inputs.is_session_name(session_name):
         raise ConfigError(
             f"role_session_name of profile {origin} is not valid", "use 2-64 of letters, digits and +=,.@_-"
         )
@@ -243,7 +238,7 @@ def resolve(args: Namespace, environ: Mapping[str, str], files: AwsFiles | None 
         chain_profiles = _chain_profiles(files, selected, base, roles)
     role_arn = getattr(args, "role_arn", None)
     if role_arn:
-        if not re.fullmatch(_ROLE_ARN, role_arn):
+        if not inputs.is_role_arn(role_arn):
             raise UsageError(
                 f"--role-arn {role_arn!r} is not a role ARN", "expected arn:aws:iam::123456789012:role/NAME"
             )

@@ -1,18 +1,26 @@
-"""What each path may import, seen in sys.modules of a real run (a subprocess started as the console
-script starts: `import re, sys`, then mfa_export.cli). Time is measured by benchmarks/startup.py,
-not here; these tests keep the expensive imports off the paths users run most."""
+"""What each path may import, seen in sys.modules of a real run (a subprocess started as ./install's
+launcher starts: `import sys`, then mfa_export.cli; pip's own launcher imports re first). Time is
+measured by benchmarks/startup.py, not here; these tests keep the expensive imports off the paths
+users run most.
+
+The probes run with -S and the test environment's site-packages on PYTHONPATH: its .pth files (the
+editable install's finder, coverage's start-up hook) import re, pathlib and more into every process
+of this virtualenv, which would hide those imports from the check. An installed mfa-export has none.
+"""
 
 import os
 import pty
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
 
 PROBE = r"""
-import re, sys  # what pip's console-script launcher imports before ours
+import sys  # what ./install's launcher imports before mfa_export.cli
 from mfa_export.cli import main
 code = main(sys.argv[1:])
 modules = list(sys.modules)  # before the probe itself imports anything
@@ -21,37 +29,44 @@ with open(__import__("os").environ["PROBE_OUT"], "w") as out:
 """
 
 # Never on any of the paths below: the AWS SDK, the old lock library and asyncio, shell detection
-# (these runs pass --shell), argparse and what it drags in, importlib.resources and its kin, typing.
+# (these runs pass --shell), argparse and what it drags in, importlib.resources and its kin, typing,
+# re and enum (8 ms together; json's decoder and encoder import re: jsonlite reads without them).
 NEVER = {
     "boto3", "botocore", "filelock", "asyncio", "shellingham", "argparse", "gettext", "locale", "shutil",
     "bz2", "lzma", "importlib.resources", "zipfile", "tempfile", "pathlib", "typing", "dataclasses",
-    "inspect", "signal", "subprocess", "keyring",
+    "inspect", "signal", "subprocess", "keyring", "re", "enum", "json",
 }  # fmt: skip
 LIGHT = NEVER | {"rich", "datetime", "json"}  # a prompt, --init, --unset: not even these
 
 
+ROOT = Path(__file__).resolve().parent.parent
+PYTHONPATH = os.pathsep.join(dict.fromkeys([str(ROOT), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]))
+PYTHON = [sys.executable, "-S"]
+
+
 def probe(env, tmp_path, args, terminal=False):
     out = tmp_path / "probe.json"
-    run_env = dict(env, PROBE_OUT=str(out))
+    run_env = dict(env, PROBE_OUT=str(out), PYTHONPATH=PYTHONPATH)
     if terminal:
         master, slave = pty.openpty()
         run_env.update(TERM="xterm-256color", COLUMNS="80")
         try:
-            subprocess.run([sys.executable, "-c", PROBE, *args], env=run_env, stdin=subprocess.DEVNULL,
+            subprocess.run([*PYTHON, "-c", PROBE, *args], env=run_env, stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=slave, timeout=60)  # fmt: skip
         finally:
             os.close(slave)
             os.close(master)
     else:
-        subprocess.run([sys.executable, "-c", PROBE, *args], env=run_env, stdin=subprocess.DEVNULL, capture_output=True)
+        subprocess.run([*PYTHON, "-c", PROBE, *args], env=run_env, stdin=subprocess.DEVNULL, capture_output=True)
     code, *modules = out.read_text().split("\n")
     return int(code), set(modules)
 
 
 def _already(imports):
-    """What this interpreter imports for ``imports`` alone (an editable install's finder adds pathlib)."""
-    text = f"import re, sys; {imports}; print(chr(10).join(sys.modules))"
-    return set(subprocess.run([sys.executable, "-c", text], capture_output=True, text=True).stdout.split())
+    """What the probes' interpreter imports for ``imports`` alone."""
+    text = f"import sys; {imports}; print(chr(10).join(sys.modules))"
+    env = dict(os.environ, PYTHONPATH=PYTHONPATH)
+    return set(subprocess.run([*PYTHON, "-c", text], env=env, capture_output=True, text=True).stdout.split())
 
 
 BASE = _already("pass")
@@ -85,6 +100,26 @@ def test_a_cached_run_with_no_color_on_a_terminal(cached, tmp_path):
     assert code == 0 and top(modules) & (NEVER | {"rich", "datetime"}) == set()
 
 
+def test_a_cached_run_of_a_role_profile_through_a_wrapper(env, fake_aws, user, home, tmp_path):
+    """A role's summary line, its ARN checks, a duration from the environment and a wrapper's name:
+    none of them may bring re back."""
+    role = fake_aws.add_role("admin", trusted={user.arn})
+    with open(home / ".aws" / "config", "a") as config:
+        config.write(f"[profile admin]\nrole_arn = {role.arn}\nsource_profile = default\nrole_session_name = me\n")
+    env = dict(env, MFA_EXPORT_DURATION="11h30m")
+    assert run_cli([user.code(), "-p", "admin", "--shell", "bash"], env).returncode == 0
+    code, modules = probe(env, tmp_path, ["--wrapped", "bash:mfa", "-p", "admin"])  # as the bash wrapper calls
+    assert code == 0
+    assert top(modules) & (NEVER | {"rich", "datetime"}) == set()
+
+
+@pytest.mark.parametrize("args", [["--init", "bash", "--cmd", "awsmfa"]])
+def test_a_renamed_wrapper_may_use_re(env, tmp_path, args):
+    """The control: the one --init that needs re imports it, so the probe sees re when it is there."""
+    code, modules = probe(env, tmp_path, args)
+    assert code == 0 and "re" in modules
+
+
 @pytest.mark.parametrize(
     "args", [["--status"], ["--version"], ["--unset", "--shell", "bash"], ["--init", "bash"], ["--init", "fish"]]
 )
@@ -97,7 +132,7 @@ def test_prompt_and_rc_file_paths(env, tmp_path, args):
 def test_help_needs_argparse_and_nothing_heavy(env, tmp_path):
     code, modules = probe(env, tmp_path, ["--help"])
     assert code == 0 and "argparse" in modules
-    assert top(modules) & (NEVER - {"argparse", "gettext", "locale"} | {"rich"}) == set()
+    assert top(modules) & (NEVER - {"argparse", "gettext", "locale", "re", "enum"} | {"rich"}) == set()
 
 
 def test_completion_of_profiles(env, tmp_path):

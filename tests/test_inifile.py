@@ -296,3 +296,54 @@ def test_profile_lookups_on_the_lazy_index_equal_the_whole_map(tmp_path, text, e
         except ConfigError:
             pytest.fail(f"the lazy read refused what the whole parse read: {name!r}")
     assert sorted(profile_sections(files.config_ini)) == sorted(whole)
+
+
+def _scan_with_re(text):
+    """IniIndex's header scan as it was written with re (its import costs a cached run ~8 ms)."""
+    import re
+
+    from mfa_export.inifile import DEFAULT_SECTION, _header, _is_value_line, split_lines
+
+    if text.startswith("\ufeff") or ("\r" in text and "\r" in text.replace("\r\n", "")):
+        return None
+    lines = re.findall(r"\n([^\S\n]*\[[^\n]*)", "\n" + text)
+    joined = "\n" + "\n".join(lines)
+    if joined.count("\n[") != len(lines):
+        return None
+    first = text.find("\n" + lines[0]) + 1 if lines and not text.startswith(lines[0]) else 0 if lines else len(text)
+    if any(_is_value_line(line) for line in split_lines(text[:first])):
+        return None
+    if "DEFAULT" in joined and any(_header(line.strip()) == DEFAULT_SECTION for line in lines if "DEFAULT" in line):
+        return None
+    return lines
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    text=st.one_of(
+        ini_texts(),
+        st.text(st.sampled_from(list("[]ab =#\n\t\r\u3000\x0c")), max_size=40),
+        st.lists(
+            st.sampled_from(["[a]", "[b c]", " [d]", "x = [1]", "# [c]", "[]", "[[e]]", "y = 2", ""]), max_size=8
+        ).map("\n".join),
+    )
+)
+def test_the_header_scan_finds_what_the_pattern_found(text):
+    """The scan, the section names and the map of header offsets, against their re versions."""
+    import re
+
+    from mfa_export.inifile import IniIndex, _header
+
+    lines = IniIndex._scan(text)
+    assert lines == _scan_with_re(text)
+    if lines is None:
+        return
+    index = IniIndex(text)
+    assert index.sections == dict.fromkeys(re.findall(r"\n\[([^\n]+)\]", "\n" + "\n".join(lines)))
+    for name in "abcdefghij":  # eight lookups and more: the header map is built
+        index._parsed.setdefault(name, None)
+    index._read("zz")
+    expected = {}
+    for match in re.finditer(r"(?:^|\n)(\[[^\n]*)", text):
+        expected.setdefault(_header(match[1].strip()) or "", []).append(match.start(1))
+    assert index._by_name == expected

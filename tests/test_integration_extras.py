@@ -163,6 +163,20 @@ def test_init_rejects_bad_names_and_shells():
         init_script("cmd")
 
 
+@pytest.mark.parametrize("name", ["awsmfa", "_m", "M2", "a", "2fa", "", "a-b", "é", "a b", "a\n", "mfa;", "ａ", "a٣"])
+def test_init_takes_the_names_the_pattern_took(name):
+    """--cmd's check, made of character sets (re costs --init at every shell start), against its pattern."""
+    import re
+
+    try:
+        text = init_script("bash", name)
+    except UsageError:
+        text = None
+    assert (text is not None) == bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name))
+    if text is not None:
+        assert f"--wrapped bash:{name}" in text
+
+
 def test_init_from_an_installed_wheel(tmp_path):
     """The wrappers ship inside the wheel: --init works without the source tree."""
     import sys

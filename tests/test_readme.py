@@ -457,7 +457,14 @@ def test_install_and_run_as_written(readme_env, doug, fake_aws, home, tmp_path, 
     bash(script, env, tmp_path, doug.code())
     exported = json.loads((tmp_path / "env.json").read_text())
     assert fake_aws.sessions[exported["AWS_ACCESS_KEY_ID"]].user is doug
-    assert (home / ".local" / "bin" / "mfa-export").is_symlink()
+    launcher = home / ".local" / "bin" / "mfa-export"
+    lines = launcher.read_text().splitlines()  # ./install's own launcher: pip's without `import re`
+    assert not launcher.is_symlink() and lines[0] == f"#!{tmp_path / 'install' / 'venv' / 'bin' / 'python'}"
+    assert "import sys" in lines and "import re" not in lines
+    site = subprocess.run(
+        [lines[0][2:], "-c", "import site; print(site.getsitepackages()[0])"], capture_output=True, text=True
+    )
+    assert not list(Path(site.stdout.strip()).glob("*.pth"))  # no .pth runs at every start (setuptools is gone)
 
 
 ELSEWHERE.update(

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfa_export.credentials import Credentials
-from mfa_export.summary import Reporter, describe_device, relative
+from mfa_export.summary import Reporter, describe_device, describe_role, relative
 from tests.conftest import cli_command
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -174,3 +174,28 @@ def test_describe_device_reads_what_the_pattern_reads(serial):
     match = re.fullmatch(r"arn:[\w-]+:iam::(?P<account>[0-9]{12}):mfa/(?:.*/)?(?P<name>[^/]+)", serial)
     expected = f"account {match['account']}, device {match['name']}" if match else f"device {serial}"
     assert describe_device(serial) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.builds(
+            "arn:{}:sts::{}:assumed-role/{}".format,
+            st.sampled_from(["aws", "aws-cn", "-", "", "a_b", "a b", "é"]),
+            st.sampled_from(["222222222222", "22222222222", "٢٢٢٢٢٢٢٢٢٢٢٢", "x22222222222"]),
+            st.text(st.sampled_from(list("ab/:\n\r -")), max_size=12),
+        ),
+        st.text(st.sampled_from(list("arn:stsumed-rol/_1x2\n")), max_size=40),
+    )
+)
+def test_describe_role_reads_what_the_pattern_reads(identity):
+    """The pattern it replaces (re costs a cached run of a role profile about 8 ms)."""
+    import re
+
+    match = re.fullmatch(r"arn:[\w-]+:sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<session>.+)", identity)
+    expected = (
+        f"role {match['role']} in account {match['account']} (session {match['session']})"
+        if match
+        else f"role {identity}"
+    )
+    assert describe_role(identity) == expected
