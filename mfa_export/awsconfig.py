@@ -16,7 +16,7 @@ from mfa_export.inifile import IniError, IniIndex, IniText
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 BOM = "\ufeff"
 
@@ -120,9 +120,15 @@ class _Names:
 def profile_sections(ini: IniText | _Sections | _Names) -> dict[str, str]:
     """{profile name: section name} of a config file, as botocore's build_profile_map makes it."""
     profiles = {}
-    for name in ini.sections:
+    names = ini.sections
+    joined = "".join(names)
+    # Printable ASCII without quotes or backslashes: shlex splits each name at spaces, as str.split
+    # does; with thousands of profiles, _words' checks per name add up.
+    plain = not ("'" in joined or '"' in joined or "\\" in joined) and joined.isascii() and joined.isprintable()
+    split: Callable[[str], list[str] | None] = str.split if plain else _words
+    for name in names:
         if name.startswith("profile"):
-            parts = _words(name)
+            parts = split(name)
             if parts is not None and len(parts) == 2:
                 profiles[parts[1]] = name
         elif name == "default":

@@ -241,48 +241,68 @@ class IniText:
 
 class IniIndex:
     """A file's sections, each parsed only when asked for: what a run that needs two profiles of a
-    1 MB config reads (the cached run, completion), at the cost of one C-speed scan for header lines.
+    1 MB config reads (the cached run, completion), at the cost of a few C-speed searches.
 
     Every section it returns is parsed by IniText, so its values are botocore's. What it does not
     do is check the sections nobody asked for: a broken line elsewhere in the file is found by the
     paths that act (botocore reads the whole file on every AWS call; --write-profile parses it all).
-    A file whose layout a header scan could misread (an indented line, which may be a header or a
+    A file whose layout a header search could misread (an indented line, which may be a header or a
     continuation, a [DEFAULT] section, a lone CR, keys before the first header) is parsed whole, as
     before; so is a section whose header appears twice (to fail as botocore does).
+
+    In a file it reads lazily, every header starts a line ("\n[", or "[" at the very start); no
+    "[" line is indented. Nothing here uses re: its import costs a run ~8 ms.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._full: IniText | None = None
-        self._lines = self._scan(text)  # the column-0 "[" lines, in file order
-        if self._lines is None:
+        self._lines: list[str] | None = None  # the "[" lines in file order, once something needs them all
+        if not self._searchable(text):
             self._full = IniText(text)
         self._names: list[str] | None = None
         self._parsed: dict[str, dict[str, str] | None] = {}
         self._by_name: dict[str, list[int]] | None = None  # name -> where its headers start, once many are read
 
-    @staticmethod
-    def _scan(text: str) -> list[str] | None:
+    def _searchable(self, text: str) -> bool:
         if text.startswith("\ufeff") or ("\r" in text and "\r" in text.replace("\r\n", "")):
-            return None
-        # Every line that starts with "[" after any white space but "\n", found without re (whose
-        # import costs a run ~8 ms). When every "[" in the file starts a line, splitting at "\n["
-        # finds them at C speed; a "[" anywhere else (a value, a comment, an indented line) and the
-        # lines are looked at one by one. str.lstrip() strips what re's \s matches.
-        pieces = ("\n" + text).split("\n[")
-        if len(pieces) - 1 == text.count("["):
-            lines = ["[" + piece.partition("\n")[0] for piece in pieces[1:]]
-        else:
+            return False
+        if text.count("[") != text.startswith("[") + text.count("\n["):
+            # A "[" that does not start a line: harmless in a value or a comment, but an indented "["
+            # line is a header or a continuation, depending on what precedes it. str.lstrip() strips
+            # what configparser's strip() does.
             lines = [line for line in text.split("\n") if line.lstrip().startswith("[")]
-        joined = "\n" + "\n".join(lines)
-        if joined.count("\n[") != len(lines):
-            return None  # an indented "[" line: a header, or a continuation, depending on what precedes it
-        first = text.find("\n" + lines[0]) + 1 if lines and not text.startswith(lines[0]) else 0 if lines else len(text)
+            if any(not line.startswith("[") for line in lines):
+                return False
+            self._lines = lines
+        first = 0 if text.startswith("[") else text.find("\n[") + 1 or len(text)
         if any(_is_value_line(line) for line in split_lines(text[:first])):
-            return None
-        if "DEFAULT" in joined and any(_header(line.strip()) == DEFAULT_SECTION for line in lines if "DEFAULT" in line):
-            return None
-        return lines
+            return False  # keys before the first header: botocore refuses the file
+        # A [DEFAULT] header (its name is what lies between "[" and the line's last "]"): its keys
+        # belong to every section. A line that merely starts so is parsed whole too, to be safe.
+        return not (text.startswith("[DEFAULT]") or "\n[DEFAULT]" in text)
+
+    def _header_lines(self) -> list[str]:
+        if self._lines is None:
+            pieces = ("\n" + self.text).split("\n[")
+            self._lines = ["[" + piece.partition("\n")[0] for piece in pieces[1:]]
+        return self._lines
+
+    def _lines_with(self, word: str) -> dict[int, str]:
+        """{where it starts: line} of each header line that holds ``word``, in file order: found by
+        searching the text for the word, not by looking at every header."""
+        text = self.text
+        found = {}
+        at = text.find(word)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            if end < 0:
+                end = len(text)
+            if text.startswith("[", start):
+                found[start] = text[start:end]
+            at = text.find(word, max(end, at + 1))  # the next line (a word may hold a newline)
+        return found
 
     @property
     def sections(self) -> dict[str, None]:
@@ -290,11 +310,23 @@ class IniIndex:
         if self._full is not None:
             return dict.fromkeys(self._full.sections)
         if self._names is None:
-            assert self._lines is not None
-            # _header() of each stripped line, cheaper: every line starts with "[" (the scan checked);
-            # the name runs to the line's last "]", and is not empty.
-            ends = ((line, line.rfind("]")) for line in self._lines)
-            self._names = [line[1:end] for line, end in ends if end >= 2]
+            # _header() of each stripped line, cheaper: every line starts with "["; the name runs to
+            # the line's last "]", and is not empty.
+            names = []
+            if self._lines is None:  # straight from the text after each "\n[": no list of lines
+                pieces = ("\n" + self.text).split("\n[")
+                del pieces[0]
+                for piece in pieces:
+                    line = piece.partition("\n")[0]
+                    end = line.rfind("]")
+                    if end >= 1:
+                        names.append(line[:end])
+            else:
+                for line in self._lines:
+                    end = line.rfind("]")
+                    if end >= 2:
+                        names.append(line[1:end])
+            self._names = names
         return dict.fromkeys(self._names)
 
     def headers_with(self, words: tuple[str, ...]) -> list[str]:
@@ -302,15 +334,11 @@ class IniIndex:
         filter before a lookup)."""
         if self._full is not None:
             return [name for name in self._full.sections if any(word in name for word in words)]
-        assert self._lines is not None
-        joined = "\n".join(self._lines)
-        words = tuple(word for word in words if word in joined)  # usually just the name: quotes are rare
-        if len(words) == 1:
-            word = words[0]
-            found = (_header(line.strip()) for line in self._lines if word in line)
-        else:
-            found = (_header(line.strip()) for line in self._lines if any(word in line for word in words))
-        return [name for name in found if name and any(word in name for word in words)]
+        found: dict[int, str] = {}
+        for word in words:
+            found.update(self._lines_with(word))
+        names = (_header(found[start].strip()) for start in sorted(found))
+        return [name for name in names if name and any(word in name for word in words)]
 
     def values(self, name: str) -> dict[str, str] | None:
         if self._full is not None:
@@ -320,10 +348,9 @@ class IniIndex:
         return self._parsed[name]
 
     def _read(self, name: str) -> dict[str, str] | None:
-        assert self._lines is not None
         if self._by_name is None and len(self._parsed) >= 8:
             # Many lookups (--list-profiles): one pass that maps every header to where it starts,
-            # not a scan per name.
+            # not a search per name.
             text = self.text
             header_starts = [0] if text.startswith("[") else []
             at = text.find("\n[")
@@ -338,9 +365,7 @@ class IniIndex:
         if self._by_name is not None:
             starts = self._by_name.get(name, [])
         else:
-            starts = [
-                _line_start(self.text, line) for line in self._lines if name in line and _header(line.strip()) == name
-            ]
+            starts = [start for start, line in self._lines_with(name).items() if _header(line.strip()) == name]
         if not starts:
             return None
         if len(starts) > 1:
@@ -353,14 +378,6 @@ class IniIndex:
         except IniError:
             self._full = IniText(self.text)  # raises the error with the file's own line number
             raise  # pragma: no cover - the whole file cannot parse when one of its sections does not
-
-
-def _line_start(text: str, line: str) -> int:
-    """Where the whole line ``line`` (unique in ``text``) starts."""
-    if text.startswith(line) and text[len(line) : len(line) + 1] in ("", "\n"):
-        return 0
-    at = text.find("\n" + line + "\n")
-    return at + 1 if at >= 0 else len(text) - len(line)
 
 
 def _is_value_line(line: str) -> bool:

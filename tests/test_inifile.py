@@ -324,22 +324,32 @@ def _scan_with_re(text):
         ini_texts(),
         st.text(st.sampled_from(list("[]ab =#\n\t\r\u3000\x0c")), max_size=40),
         st.lists(
-            st.sampled_from(["[a]", "[b c]", " [d]", "x = [1]", "# [c]", "[]", "[[e]]", "y = 2", ""]), max_size=8
+            st.sampled_from(["[a]", "[b c]", " [d]", "x = [1]", "# [c]", "[]", "[[e]]", "y = 2", "", "[DEFAULT]x]"]),
+            max_size=8,
         ).map("\n".join),
-    )
+    ),
+    words=st.lists(st.sampled_from(["a", "b", "c", "e", "[", "]", "\n", "b c", "'"]), min_size=1, max_size=3),
 )
-def test_the_header_scan_finds_what_the_pattern_found(text):
-    """The scan, the section names and the map of header offsets, against their re versions."""
+def test_the_header_search_finds_what_the_pattern_found(text, words):
+    """What the index reads lazily, its section names, the headers holding a word and the map of
+    header offsets, against the re scan it replaces."""
     import re
 
     from mfa_export.inifile import IniIndex, _header
 
-    lines = IniIndex._scan(text)
-    assert lines == _scan_with_re(text)
-    if lines is None:
+    lines = _scan_with_re(text)
+    try:
+        index = IniIndex(text)
+        whole = False
+    except IniError:
+        whole = True  # parsed whole, and refused as the whole parse refuses
+    if whole or index._full is not None:  # parsed whole: never wrong, only slower
+        assert lines is None or any(line.startswith("[DEFAULT]") for line in lines)
         return
-    index = IniIndex(text)
+    assert lines is not None  # nothing the re scan refused is read lazily
     assert index.sections == dict.fromkeys(re.findall(r"\n\[([^\n]+)\]", "\n" + "\n".join(lines)))
+    found = [_header(line.strip()) for line in lines if any(word in line for word in words)]
+    assert index.headers_with(tuple(words)) == [name for name in found if name and any(w in name for w in words)]
     for name in "abcdefghij":  # eight lookups and more: the header map is built
         index._parsed.setdefault(name, None)
     index._read("zz")
