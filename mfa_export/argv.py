@@ -5,8 +5,8 @@ rest of a cached run; building the parser costs as much again. Most runs are pla
 --shell, -q, the wrapper's --wrapped. quick_parse() reads exactly those spellings that argparse reads
 the same way and returns None for anything else (--help, an unknown or abbreviated flag, a clustered
 or attached short option, a value that starts with "-", a second CODE, a bad choice), which then goes
-to argparse, the one authority on errors and help. tests/test_argv.py checks the two agree on every
-command line quick_parse() accepts.
+to argparse, the one authority on errors (a lone --help is written by helptext.py, in argparse's
+layout). tests/test_argv.py checks the two agree on every command line quick_parse() accepts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-# dest: default, for every option of cli.build_parser() (a test compares them with argparse's)
+# dest: default, for every option of options.build_parser() (a test compares them with argparse's)
 DEFAULTS: dict[str, object] = {
     "code": None,
     "serial_number": None,

@@ -7,10 +7,10 @@ import sys
 
 from mfa_export import __version__
 from mfa_export.errors import EXIT_OK, Interrupted, MfaExportError, OutputError, UsageError
+from mfa_export.options import FORMATS, build_parser
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Mapping, Sequence
     from types import FrameType
     from typing import Any, NoReturn, TextIO
@@ -24,202 +24,6 @@ if TYPE_CHECKING:
     from mfa_export.shells.base import Shell
     from mfa_export.summary import Stream
     from mfa_export.writeprofile import ProfileWriter
-
-EPILOG = """\
-set up the `mfa` command (one line in your rc file; then: mfa 123456, mfa, mfa --unset):
-  bash/zsh/sh/ksh   eval "$(mfa-export --init bash)"      (or zsh, sh, ksh, ...)
-  fish              mfa-export --init fish | source
-  tcsh/csh          eval "`mfa-export --init tcsh`"
-  PowerShell        mfa-export --init pwsh | Out-String | Invoke-Expression
-  elvish            eval (mfa-export --init elvish | slurp)
-  xonsh             execx($(mfa-export --init xonsh))
-  nushell           mfa-export --init nu | save -f ($nu.default-config-dir | path join mfa-export.nu)
-                    and `source mfa-export.nu` in config.nu
-
-apply the output in the calling shell:
-  bash/zsh/sh/ksh   eval "$(mfa-export 123456)"
-  fish              mfa-export 123456 | source
-  tcsh/csh          eval "`mfa-export 123456`"
-  PowerShell        mfa-export 123456 | Out-String | Invoke-Expression
-  elvish            eval (mfa-export 123456 | slurp)
-  xonsh             execx($(mfa-export 123456))
-  nushell           mfa-export 123456 | from json | load-env
-
-exit codes:
-  0    ok
-  2    usage or bad input (including: no code given and no terminal to ask)
-  3    configuration: profile, MFA device or keys missing; the code command failed
-  4    AWS refused: wrong or reused code, wrong key, wrong device, role not assumable
-  5    network or service: unreachable, timeout ($MFA_EXPORT_TIMEOUT, default 30s), 5xx, throttled,
-       an answer that is not STS's; another run's lock timed out
-  6    the shell or format cannot represent the output
-  130  interrupted (129 SIGHUP, 143 SIGTERM)
-  with -- COMMAND: the command's own status (127: not found)
-On failure stdout holds only a statement that makes the caller's eval fail.
-
-run a command with the session instead of printing code:
-  mfa-export 123456 -- terraform apply
-  mfa-export -- "$SHELL"
-"""
-
-
-FORMATS = ("shell", "json", "dotenv", "github")
-
-
-def _columns() -> int:
-    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal on stdout, else 80."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser: help, errors, and every spelling argv.quick_parse() leaves to it."""
-    import argparse
-
-    class _Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> NoReturn:
-            raise UsageError(message, "see mfa-export --help")
-
-    class _Formatter(argparse.RawDescriptionHelpFormatter):
-        # argparse asks shutil for the width, and shutil brings bz2, lzma and fnmatch: os answers too.
-        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
-            super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
-
-    parser = _Parser(
-        prog="mfa-export",
-        allow_abbrev=False,  # a flag means one thing, now and after new flags arrive
-        usage="%(prog)s [CODE] [options] [-- COMMAND [ARG...]]",
-        description="Turn an AWS MFA code into temporary MFA-authenticated credentials, "
-        "printed as code for the calling shell to eval.",
-        epilog=EPILOG,
-        formatter_class=_Formatter,
-    )
-    session = parser.add_argument_group("the MFA session")
-    session.add_argument(
-        "code",
-        nargs="?",
-        metavar="CODE",
-        help='6-digit MFA code; "-" reads it from stdin; omitted: a cached session, else the '
-        "code command, else a prompt on the terminal",
-    )
-    session.add_argument(
-        "-s",
-        "--serial-number",
-        metavar="SN",
-        help="MFA device serial or ARN (default: profile mfa_serial, aws_arn_mfa, "
-        "$AWS_MFA_SERIAL, else iam:ListMFADevices)",
-    )
-    session.add_argument(
-        "-d",
-        "--duration",
-        metavar="D",
-        help="lifetime of the exported session: seconds or 15m/12h/1h30m; 900..129600 "
-        "(default 12h; roles: duration_seconds or 1h, at most 12h, 1h for a chain)",
-    )
-    session.add_argument(
-        "--code-command", metavar="CMD", help="command that prints the MFA code (default: the profile's mfa_process)"
-    )
-    session.add_argument(
-        "--force",
-        action="store_true",
-        help="renew what is exported (for a role: a new AssumeRole signed by the cached MFA session, no code)",
-    )
-    session.add_argument(
-        "--force-mfa", action="store_true", help="renew the MFA session too (needs a code), then what is exported"
-    )
-    roles = parser.add_argument_group("profiles and roles")
-    roles.add_argument(
-        "-p",
-        "--profile",
-        metavar="NAME",
-        help="profile: one with access keys, or a role profile (role_arn + source_profile); "
-        "default $AWS_PROFILE, then $MFA_EXPORT_PROFILE, then default",
-    )
-    roles.add_argument(
-        "--role-arn", metavar="ARN", help="assume this role with the MFA session (after the profile's own role, if any)"
-    )
-    roles.add_argument("--region", metavar="R", help="region to export (default: the profile's region)")
-    roles.add_argument(
-        "--list-profiles",
-        action="store_true",
-        help="list profiles with their MFA device, role and cached session (JSON with -f json)",
-    )
-    output = parser.add_argument_group("output")
-    output.add_argument(
-        "-f",
-        "--format",
-        default="shell",
-        choices=FORMATS,
-        metavar="F",
-        help="shell (default); json (credential_process v1); dotenv (KEY=value lines); github "
-        "(append to $GITHUB_ENV, print ::add-mask:: for the secrets)",
-    )
-    output.add_argument(
-        "--shell",
-        metavar="NAME",
-        help="bash zsh sh dash ksh mksh ash yash fish tcsh csh pwsh powershell elvish "
-        "xonsh nu cmd (default $MFA_EXPORT_SHELL, else detected)",
-    )
-    output.add_argument("--unset", action="store_true", help="print code that removes everything mfa-export sets")
-    output.add_argument(
-        "--write-profile",
-        metavar="NAME",
-        help="store the session as [NAME] in the shared credentials file instead of printing it",
-    )
-    integration = parser.add_argument_group("shell integration")
-    integration.add_argument(
-        "--init",
-        metavar="SHELL",
-        help='print the `mfa` wrapper (and completion) for SHELL: eval "$(mfa-export --init bash)"',
-    )
-    integration.add_argument("--cmd", metavar="NAME", default="mfa", help="with --init: name the wrapper NAME, not mfa")
-    integration.add_argument(
-        "--status",
-        action="store_true",
-        help="print the active session's profile and time left (exit 0), or nothing (exit 1)",
-    )
-    integration.add_argument(
-        "--complete", choices=("profiles", "shells", "init-shells", "formats"), help=argparse.SUPPRESS
-    )
-    cache = parser.add_argument_group("cache")
-    cache.add_argument(
-        "--min-ttl",
-        metavar="D",
-        default="15m",
-        help="reuse a cached session only with more than this left (default 15m)",
-    )
-    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the session cache")
-    cache.add_argument(
-        "--clear-cache", action="store_true", help="remove cached sessions (only the profile's with -p) and exit"
-    )
-    keys = parser.add_argument_group("long-term keys in the OS keyring")
-    keys.add_argument(
-        "--add",
-        metavar="PROFILE",
-        help="store PROFILE's access keys in the OS keyring (from the credentials file, which then loses "
-        "them, or typed on the terminal), after checking they work",
-    )
-    keys.add_argument("--remove", metavar="PROFILE", help="delete PROFILE's keys from the OS keyring")
-    keys.add_argument(
-        "--rotate",
-        metavar="PROFILE",
-        help="new access key for PROFILE's IAM user, stored where the old one was, then the old one deleted "
-        "(needs an MFA session: CODE, cached, or asked)",
-    )
-    keys.add_argument("--yes", action="store_true", help="with --remove: no question on the terminal")
-    diagnostics = parser.add_argument_group("diagnostics")
-    diagnostics.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr (errors still show)")
-    diagnostics.add_argument("--debug", action="store_true", help="tracebacks and HTTP debug on stderr, secrets masked")
-    diagnostics.add_argument("--version", action="version", version=f"mfa-export {__version__}")
-    return parser
 
 
 class Run:
@@ -258,6 +62,12 @@ class Run:
         argv, self.command = _split_command(argv)
         if argv == ["--version"]:  # what argparse's version action prints, without building the parser
             return f"mfa-export {__version__}\n"
+        if argv in (["--help"], ["-h"]):  # argparse's help, written without argparse where that is verified
+            from mfa_export.helptext import render
+
+            text = render()
+            if text is not None:
+                return text
         if argv == ["--status"]:  # run by prompts, at every command: nothing else to read
             from mfa_export.status import session_status
 
@@ -399,24 +209,37 @@ class Run:
         keycommands.rotate(profile, self.environ, self.reporter, session, settings)
 
     def _list_profiles(self) -> str:
+        from mfa_export import profiles
         from mfa_export.cache import SessionCache, cache_dir
-        from mfa_export.profiles import describe_profiles
 
-        rows = describe_profiles(self.environ, SessionCache(cache_dir(self.environ), self.reporter.warning))
+        if self.args.format not in ("shell", "json"):
+            raise UsageError("--list-profiles prints a table or, with --format json, JSON")
+        cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
+        kept = (
+            profiles.plain_listing(self.environ, cache) if self.args.format == "shell" and self.reporter.plain else None
+        )
+        if kept is not None:
+            table, both = kept
+            for name in both:
+                self._both_warning(name)
+            self.reporter.table(table)
+            return ""
+        rows = profiles.describe_profiles(self.environ, cache)
         for row in rows:
             if row["keys"] == "both":
-                self.reporter.warning(
-                    f"profile {row['name']} has keys in a file and in the OS keyring; AWS tools and mfa-export "
-                    f"use the file's (remove one: mfa-export --remove {row['name']}, or edit the file)"
-                )
+                self._both_warning(str(row["name"]))
         if self.args.format == "json":
             import json
 
             return json.dumps(rows, indent=2) + "\n"
-        if self.args.format != "shell":
-            raise UsageError("--list-profiles prints a table or, with --format json, JSON")
         self.reporter.profiles(rows)
         return ""
+
+    def _both_warning(self, name: str) -> None:
+        self.reporter.warning(
+            f"profile {name} has keys in a file and in the OS keyring; AWS tools and mfa-export "
+            f"use the file's (remove one: mfa-export --remove {name}, or edit the file)"
+        )
 
     def _export(self) -> str:
         from mfa_export import codes, inputs

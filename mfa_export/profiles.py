@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timezone
 
 from mfa_export import jsonlite
 from mfa_export import settings as settings_module
 from mfa_export.argv import DEFAULTS, Args
 from mfa_export.awsconfig import AwsFiles
 from mfa_export.credentials import format_utc
+from mfa_export.dates import datetime, timezone
 from mfa_export.errors import MfaExportError
 from mfa_export.session import cache_keys
 from mfa_export.writeprofile import EXPIRY_KEY
@@ -21,6 +21,7 @@ from mfa_export.writeprofile import EXPIRY_KEY
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
     from mfa_export.cache import CacheKey, SessionCache
 
@@ -51,13 +52,13 @@ def _kind(files: AwsFiles, name: str, keys: str) -> str:
 
 
 def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) -> list[dict[str, object]]:
-    from mfa_export.keystore import index_path, read_index
-
     files = AwsFiles(environ)
     clean = {k: v for k, v in environ.items() if k not in _SELECTING}
-    stamp = _stamp(clean, [files.config_file, files.credentials_file, index_path(environ)])
+    stamp = _stamp(clean, files, environ)
     listed = _load_listing(cache, stamp)
     if listed is None:
+        from mfa_export.keystore import read_index
+
         keyring = read_index(environ)  # the index only: listing never opens the keyring itself
         listed = [
             _describe(files, clean, cache, name, keyring) for name in sorted(set(files.profile_names()) | set(keyring))
@@ -69,17 +70,61 @@ def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) ->
     for values, name in listed:
         row = dict(zip(FIELDS, values))
         if cache is not None and name is not None and name in present:
-            # A session file with this profile's name: resolve the profile again for the full key,
-            # which the entry must hold (a file copied to another entry's name is not served).
-            key = _key(files, clean, cache, str(row["name"]))
-            entry = cache.load(key, warn=False) if key is not None else None
-            if entry is not None:
-                left = entry["credentials"].seconds_left(now)
-                if left > 0:
-                    row["expires"] = format_utc(entry["credentials"].expiration)
-                    row["seconds_left"] = int(left)
+            left = _seconds_left(files, clean, cache, str(row["name"]), now)
+            if left:
+                row["expires"], row["seconds_left"] = left
         rows.append(row)
     return rows
+
+
+def plain_listing(environ: Mapping[str, str], cache: SessionCache | None) -> tuple[str, list[str]] | None:
+    """The plain --list-profiles table, and the profiles with keys in a file and in the keyring, from
+    the kept listing and the sessions it names, without reading its rows: None when there is no
+    listing for these files and this environment (describe_profiles then makes one)."""
+    from mfa_export.summary import relative
+
+    files = AwsFiles(environ)
+    clean = {k: v for k, v in environ.items() if k not in _SELECTING}
+    kept = _read_listing(cache, _stamp(clean, files, environ))
+    if kept is None or cache is None:
+        return None
+    head, _, table = kept
+    try:
+        column, live, both = head["column"], head["live"], head["both"]
+        if not (isinstance(column, int) and isinstance(both, list) and all(isinstance(n, str) for n in both)):
+            return None
+        present = _entry_names(cache)
+        live = [
+            (index, name)
+            for entry, index, name in live
+            if entry in present and isinstance(index, int) and index > 0 and isinstance(name, str)
+        ]
+        if live:
+            # Only a live session's cell differs from the kept table: it is the last on its line.
+            lines = table.split("\n")
+            now = datetime.now(timezone.utc)
+            for index, name in live:
+                left = _seconds_left(files, clean, cache, name, now)
+                if left:
+                    lines[index] = lines[index][:column] + relative(left[1])
+            table = "\n".join(lines)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return table, both
+
+
+def _seconds_left(
+    files: AwsFiles, clean: Mapping[str, str], cache: SessionCache, name: str, now: datetime
+) -> tuple[str, int] | None:
+    """(expiry, seconds left) of the profile's live session. Its file in the cache is found by name;
+    the profile is resolved again for the full key, which the entry must hold (a file copied to
+    another entry's name is not served)."""
+    key = _key(files, clean, cache, name)
+    entry = cache.load(key, warn=False) if key is not None else None
+    if entry is None:
+        return None
+    left = entry["credentials"].seconds_left(now)
+    return (format_utc(entry["credentials"].expiration), int(left)) if left > 0 else None
 
 
 FIELDS = (
@@ -149,21 +194,28 @@ def _describe(
 LISTING = "profiles.listing"
 
 
-def _stamp(environ: Mapping[str, str], paths: list[str]) -> list[object]:
+def _stamp(clean: Mapping[str, str], files: AwsFiles, environ: Mapping[str, str]) -> list[object]:
     from mfa_export import __version__
+    from mfa_export.keystore import index_path
 
     stats: list[object] = []
-    for path in paths:
+    for path in (files.config_file, files.credentials_file, index_path(environ)):
         try:
             info = os.stat(path)
             stats.append([path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns])
         except OSError:
             stats.append([path, None])
-    settings_env = sorted([k, v] for k, v in environ.items() if k.startswith(("AWS_", "MFA_EXPORT_")))
+    settings_env = sorted([k, v] for k, v in clean.items() if k.startswith(("AWS_", "MFA_EXPORT_")))
     return [__version__, stats, settings_env]
 
 
-def _load_listing(cache: SessionCache | None, stamp: list[object]) -> list[Listed] | None:
+# The listing file: three parts, each on its own line but the last. A head (JSON: the stamp, and
+# what a plain table needs: where its last column starts, the lines of profiles with a session file,
+# the profiles with keys in both places), the rows (JSON), and the plain table as text, made with
+# no session live. A plain run reads the head and the table only.
+
+
+def _read_listing(cache: SessionCache | None, stamp: list[object]) -> tuple[dict[str, Any], str, str] | None:
     if cache is None:
         return None
     try:
@@ -175,28 +227,51 @@ def _load_listing(cache: SessionCache | None, stamp: list[object]) -> list[Liste
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
             return None  # not ours, or not private: never trusted
         try:
-            data = jsonlite.loads(handle.read().decode("utf-8"))
-            if data["stamp"] != stamp:
+            head_text, rows_text, table = handle.read().decode("utf-8").split("\n", 2)
+            head = jsonlite.loads(head_text)
+            if not isinstance(head, dict) or head.get("stamp") != stamp:
                 return None
-            listed = [(values, name) for values, name in data["rows"]]
-            if not all(isinstance(values, list) and len(values) == len(FIELDS) for values, _ in listed):
-                return None
-            return listed
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             return None
+    return head, rows_text, table
+
+
+def _load_listing(cache: SessionCache | None, stamp: list[object]) -> list[Listed] | None:
+    kept = _read_listing(cache, stamp)
+    if kept is None:
+        return None
+    try:
+        listed = [(values, name) for values, name in jsonlite.loads(kept[1])]
+        if not all(isinstance(values, list) and len(values) == len(FIELDS) for values, _ in listed):
+            return None
+        return listed
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _store_listing(cache: SessionCache | None, stamp: list[object], listed: list[Listed]) -> None:
     if cache is None:
         return
+    import json
+
     from mfa_export.atomic import write_private
     from mfa_export.cache import UnusableCache
+    from mfa_export.summary import plain_table, profile_cells
 
+    rows = [dict(zip(FIELDS, values)) for values, _ in listed]
+    table, column = plain_table([profile_cells(row) for row in rows])
+    head = {
+        "stamp": stamp,
+        "column": column,
+        # [session file, line in the table (the header is line 0), profile]
+        "live": [[entry, index + 1, row["name"]] for index, ((_, entry), row) in enumerate(zip(listed, rows)) if entry],
+        "both": [row["name"] for row in rows if row["keys"] == "both"],
+    }
+    if table.count("\n") != len(rows) + 1:
+        head["column"] = None  # a cell spans lines: plain runs read the rows instead
+    text = "\n".join([json.dumps(head, separators=(",", ":")), json.dumps(listed, separators=(",", ":")), table])
     try:
         cache.ensure_directory()
-        import json
-
-        text = json.dumps({"stamp": stamp, "rows": listed}, separators=(",", ":"))
         write_private(os.path.join(cache.directory, LISTING), text.encode())
     except (OSError, UnusableCache):
         pass  # only slower next time

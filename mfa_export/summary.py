@@ -81,6 +81,35 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
+PROFILE_HEADERS = ("profile", "kind", "keys", "MFA device", "role", "session")
+
+
+def profile_cells(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """A --list-profiles row as the table shows it. The session is the last cell: a plain table kept
+    for later runs changes only that cell when a session is live (profiles.plain_listing)."""
+    if row["seconds_left"]:
+        session = relative(row["seconds_left"])
+    elif row["kind"] == "session" and row["expires"]:
+        session = f"stored, expires {row['expires']}"
+    else:
+        session = row["problem"] or "-"
+    device = row["mfa_serial"] or (
+        "discover" if row["kind"] in ("keys", "role", "process") and not row["problem"] else "-"
+    )
+    keys = row["keys"] if row["keys"] != "none" else "-"
+    return (row["name"], row["kind"], keys, device, row["role_arn"] or "-", session)
+
+
+def plain_table(table: list[tuple[str, ...]]) -> tuple[str, int]:
+    """The table as plain text, a header line first, and the column where every line's last cell
+    starts (the cells before it are padded, and the last one is never empty)."""
+    widths = [max(map(len, column)) for column in zip(PROFILE_HEADERS, *table)]
+    lines = (
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [PROFILE_HEADERS, *table]
+    )
+    return "\n".join(lines) + "\n", sum(widths[:-1]) + 2 * (len(widths) - 1)
+
+
 class Reporter:
     def __init__(self, stream: Stream, quiet: bool = False, styled: bool = False, command: str = "mfa-export") -> None:
         self.stream = stream
@@ -211,32 +240,23 @@ class Reporter:
 
     def profiles(self, rows: list[dict[str, Any]]) -> None:
         """The --list-profiles table (always shown: it is what was asked for, -q or not)."""
-        headers = ("profile", "kind", "keys", "MFA device", "role", "session")
-        table = []
-        for row in rows:
-            if row["seconds_left"]:
-                session = relative(row["seconds_left"])
-            elif row["kind"] == "session" and row["expires"]:
-                session = f"stored, expires {row['expires']}"
-            else:
-                session = row["problem"] or "-"
-            device = row["mfa_serial"] or (
-                "discover" if row["kind"] in ("keys", "role", "process") and not row["problem"] else "-"
-            )
-            keys = row["keys"] if row["keys"] != "none" else "-"
-            table.append((row["name"], row["kind"], keys, device, row["role_arn"] or "-", session))
+        table = [profile_cells(row) for row in rows]
         if self._console is not None:
             from rich.table import Table
 
-            view = Table(*headers, box=None, header_style="bold")
+            view = Table(*PROFILE_HEADERS, box=None, header_style="bold")
             for line in table:
                 view.add_row(*(self._escape(cell) for cell in line))
             self._console.print(view)
             return
-        widths = [max(map(len, column)) for column in zip(headers, *table)]
+        self.table(plain_table(table)[0])
+
+    @property
+    def plain(self) -> bool:
+        """Whether output is plain text (no rich console): a table can then be written as it is kept."""
+        return self._console is None
+
+    def table(self, text: str) -> None:
         # One write: thousands of profiles are one table, not thousands of system calls.
-        lines = (
-            "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [headers, *table]
-        )
-        self.stream.write("\n".join(lines) + "\n")
+        self.stream.write(text)
         self.stream.flush()

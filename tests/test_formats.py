@@ -254,11 +254,44 @@ def test_the_listing_cache_follows_the_files_and_trusts_nothing_else(cli, many_p
     config.write_text(config.read_text().replace(role.arn, role.arn[:-5] + "other"))  # same size
     assert listed()["admin"]["role_arn"] == role.arn[:-5] + "other"
     assert listed(dict(env, AWS_MFA_SERIAL="arn:aws:iam::123456789012:mfa/envdevice"))["proc"] != first["proc"]
-    data = json.loads(listing.read_text())
-    data["rows"][0][0][1] = "forged"  # the kind
-    listing.write_text(json.dumps(data))
+    head, rows, table = listing.read_text().split("\n", 2)
+    rows = json.loads(rows)
+    rows[0][0][1] = "forged"  # the kind
+    listing.write_text("\n".join([head, json.dumps(rows), table.replace("role", "forged")]))
     listing.chmod(0o644)  # not private: never trusted
     assert "forged" not in {row["kind"] for row in listed().values()}
+    assert "forged" not in cli(["--list-profiles"], env).stderr
+
+
+def test_a_plain_table_is_served_from_the_listing_with_live_sessions_patched_in(cli, many_profiles, home, user):
+    """With stderr plain, a kept listing's table is written as it was kept, without reading its
+    rows; only the session cells of live sessions change, and they follow the cache."""
+    env, _ = many_profiles
+    assert cli([user.code(), "--shell", "bash", "-p", "admin"], env).returncode == 0
+
+    def table():
+        result = cli(["--list-profiles"], env)
+        assert result.returncode == 0 and result.stdout == "", result.stderr
+        return re.sub(r"in \d+h \d\dm|in \d+m", "in (time)", result.stderr)  # a minute may pass
+
+    made = table()  # resolved from the files, then kept
+    listing = home / "cache" / "profiles.listing"
+    head, _, kept = listing.read_text().split("\n", 2)
+    listing.write_text("\n".join([head, "not the rows", kept]))  # the plain path never reads them
+    assert table() == made
+    admin = next(line for line in made.splitlines() if line.startswith("admin "))
+    kept_admin = next(line for line in kept.splitlines() if line.startswith("admin "))
+    assert admin.endswith("in (time)") and kept_admin.endswith("  -")  # kept with no session live
+    assert admin[: -len("in (time)")] == kept_admin[:-1]
+    assert cli(["--clear-cache"], env).returncode == 0
+    listing.write_text("\n".join([head, "not the rows", kept]))
+    listing.chmod(0o600)
+    cleared = table()
+    assert "in (time)" not in cleared and cleared.splitlines()[0] == made.splitlines()[0]
+    assert any(line.startswith("admin ") and line.endswith("-") for line in cleared.splitlines())
+    # JSON needs the rows: garbage there is not trusted, the profiles are resolved again
+    result = cli(["--list-profiles", "--format", "json"], env)
+    assert result.returncode == 0 and {row["name"] for row in json.loads(result.stdout)} >= {"admin", "default"}
 
 
 def test_list_profiles_table_on_stderr(cli, many_profiles):

@@ -389,7 +389,7 @@ def test_troubleshooting_messages_are_the_real_ones():
 
 
 def test_help_and_readme_give_the_same_exit_codes():
-    from mfa_export.cli import EPILOG
+    from mfa_export.options import EPILOG
 
     table = README.split("## Exit codes", 1)[1].split("##", 1)[0]
     readme_codes = re.findall(r"^\| (\d+) \|", table, re.M)
