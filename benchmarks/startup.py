@@ -239,6 +239,7 @@ def main():
             ("1 MB files: cached run", "bare", 3.0, cmd + ["--shell", "bash"], big, piped),
             ("1 MB files: --complete profiles", "bare", 4.0, cmd + ["--complete", "profiles"], big, piped),
             ("1 MB files: --list-profiles", "bare", 6.0, cmd + ["--list-profiles"], big, piped),
+            ("1 MB files: --list-profiles, stderr a pty", "bare", 6.0, cmd + ["--list-profiles"], big, tty),
             ("cache miss (cache and lock), new code", "boto3", 1.0, None, miss_env, piped),
             ("bare boto3 GetSessionToken script", None, None, None, boto3_env, piped),
             ("one cache-miss run, empty cache", None, None, None, parallel_env, piped),

@@ -211,14 +211,13 @@ class Run:
     def _list_profiles(self) -> str:
         from mfa_export import profiles
         from mfa_export.cache import SessionCache, cache_dir
+        from mfa_export.summary import RICH_TABLE_ROWS
 
         if self.args.format not in ("shell", "json"):
             raise UsageError("--list-profiles prints a table or, with --format json, JSON")
         cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
-        kept = (
-            profiles.plain_listing(self.environ, cache) if self.args.format == "shell" and self.reporter.plain else None
-        )
-        if kept is not None:
+        kept = profiles.plain_listing(self.environ, cache) if self.args.format == "shell" else None
+        if kept is not None and (self.reporter.plain or kept[0].count("\n") - 1 > RICH_TABLE_ROWS):
             table, both = kept
             for name in both:
                 self._both_warning(name)

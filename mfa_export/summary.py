@@ -19,6 +19,8 @@ if TYPE_CHECKING:
         def flush(self) -> None: ...
         def isatty(self) -> bool: ...
 
+    from rich.console import Console
+
     from mfa_export.credentials import Credentials
     from mfa_export.shells.base import Shell
 
@@ -82,6 +84,9 @@ def local_time(moment: datetime) -> str:
 
 
 PROFILE_HEADERS = ("profile", "kind", "keys", "MFA device", "role", "session")
+# Longer --list-profiles tables are plain even on a terminal: rich lays a table out cell by cell,
+# which took 15 s for 15,000 profiles; the plain table is written in one piece (or as it was kept).
+RICH_TABLE_ROWS = 200
 
 
 def profile_cells(row: Mapping[str, Any]) -> tuple[str, ...]:
@@ -115,12 +120,24 @@ class Reporter:
         self.stream = stream
         self.quiet = quiet
         self.command = command  # what the user typed: `mfa` when a wrapper called us
-        self._console = None
-        if styled:
+        self.styled = styled
+        self._rich: Console | None = None
+
+    @property
+    def _console(self) -> Console | None:
+        """rich's console, made (and rich imported, ~90 ms) when something styled is first written:
+        a run that only writes a long plain table never pays for it."""
+        if self.styled and self._rich is None:
             from rich.console import Console
 
             # Any writable text stream does for rich, which only writes and flushes it.
-            self._console = Console(file=stream, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
+            self._rich = Console(file=self.stream, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
+        return self._rich
+
+    @_console.setter
+    def _console(self, console: Console | None) -> None:
+        self._rich = console
+        self.styled = console is not None
 
     @classmethod
     def for_stream(
@@ -144,8 +161,9 @@ class Reporter:
         return re.sub(r"(?<![\w/.~=-])mfa-export(?= (?:\d|\.\.\.|-(?!-init)))", self.command, message)
 
     def _write(self, plain: str, markup: str | None = None) -> None:
-        if self._console is not None:
-            self._console.print(markup if markup is not None else plain, markup=markup is not None)
+        console = self._console
+        if console is not None:
+            console.print(markup if markup is not None else plain, markup=markup is not None)
         else:
             self.stream.write(plain + "\n")
             self.stream.flush()
@@ -171,7 +189,7 @@ class Reporter:
 
     def error(self, message: str) -> None:
         message = self._as_typed(message)
-        if self._console is not None:
+        if self.styled:
             self._hanging("mfa-export: error: ", "bold red", message)
         else:
             self._write(f"mfa-export: error: {message}")
@@ -180,14 +198,14 @@ class Reporter:
         if self.quiet:
             return
         message = self._as_typed(message)
-        if self._console is not None:
+        if self.styled:
             self._hanging("mfa-export: ", "cyan", message)
         else:
             self._write(f"mfa-export: {message}")
 
     def warning(self, message: str) -> None:
         message = self._as_typed(message)
-        if self._console is not None:
+        if self.styled:
             self._hanging("mfa-export: warning: ", "bold yellow", message)
         else:
             self._write(f"mfa-export: warning: {message}")
@@ -219,7 +237,7 @@ class Reporter:
         if identity:
             first = f"{describe_role(identity)} via " + first
         second = f"{origin}, expires {local_time(credentials.expiration)} ({relative(left)})"
-        if self._console is None:
+        if not self.styled:
             self._write(f"mfa-export: {first}\nmfa-export: {second}")
         else:
             self._hanging("✓ ", "green", first)
@@ -241,20 +259,21 @@ class Reporter:
     def profiles(self, rows: list[dict[str, Any]]) -> None:
         """The --list-profiles table (always shown: it is what was asked for, -q or not)."""
         table = [profile_cells(row) for row in rows]
-        if self._console is not None:
+        console = self._console if len(table) <= RICH_TABLE_ROWS else None
+        if console is not None:
             from rich.table import Table
 
             view = Table(*PROFILE_HEADERS, box=None, header_style="bold")
             for line in table:
                 view.add_row(*(self._escape(cell) for cell in line))
-            self._console.print(view)
+            console.print(view)
             return
         self.table(plain_table(table)[0])
 
     @property
     def plain(self) -> bool:
         """Whether output is plain text (no rich console): a table can then be written as it is kept."""
-        return self._console is None
+        return not self.styled
 
     def table(self, text: str) -> None:
         # One write: thousands of profiles are one table, not thousands of system calls.

@@ -136,6 +136,17 @@ def test_help_is_written_without_argparse(env, tmp_path):
     assert top(modules) & (NEVER | {"rich"}) == set()
 
 
+def test_a_long_profile_list_on_a_terminal_needs_no_rich(env, home, tmp_path):
+    """Past RICH_TABLE_ROWS profiles the table is plain on a terminal too, served from the kept
+    listing: rich (its console is made only for styled output) is never imported."""
+    with open(home / ".aws" / "config", "a") as config:
+        config.writelines(f"[profile p{n}]\nregion = eu-west-1\n" for n in range(201))
+    assert run_cli(["--list-profiles"], env).returncode == 0  # resolves and keeps the listing
+    code, modules = probe(env, tmp_path, ["--list-profiles"], terminal=True)
+    assert code == 0 and "mfa_export.profiles" in modules
+    assert top(modules) & (NEVER | {"rich"}) == set()
+
+
 def test_completion_of_profiles(env, tmp_path):
     code, modules = probe(env, tmp_path, ["--complete", "profiles"])
     assert code == 0 and top(modules) & (NEVER | {"rich"}) == set()

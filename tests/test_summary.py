@@ -199,3 +199,28 @@ def test_describe_role_reads_what_the_pattern_reads(identity):
         else f"role {identity}"
     )
     assert describe_role(identity) == expected
+
+
+@pytest.mark.parametrize("count", [200, 201])
+def test_a_long_profile_table_is_plain_even_on_a_terminal(count):
+    """rich lays a table out cell by cell (15 s for 15,000 profiles): past RICH_TABLE_ROWS rows the
+    plain table is written, the same cells in the same columns."""
+    import io
+
+    from rich.console import Console
+
+    from mfa_export.summary import RICH_TABLE_ROWS, Reporter, plain_table, profile_cells
+
+    assert RICH_TABLE_ROWS == 200
+    rows = [
+        {"name": f"p{n}", "kind": "keys", "keys": "file", "mfa_serial": None, "role_arn": None, "expires": None,
+             "seconds_left": None, "problem": None}
+        for n in range(count)
+    ]  # fmt: skip
+    out = io.StringIO()
+    reporter = Reporter(out, styled=True)
+    reporter._console = Console(file=out, width=120, force_terminal=True, highlight=False)
+    reporter.profiles(rows)
+    plain = plain_table([profile_cells(row) for row in rows])[0]
+    assert (out.getvalue() == plain) == (count > 200)
+    assert ("\x1b[" in out.getvalue()) == (count <= 200)  # rich's bold header
