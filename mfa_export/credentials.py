@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from mfa_export.dates import datetime, timezone
+from mfa_export.records import record
 
 TYPE_CHECKING = False
 
@@ -21,9 +20,9 @@ def parse_utc(text: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-# A namedtuple rather than a dataclass: importing dataclasses costs ~6 ms of start-up (it pulls in
-# inspect), a fifth of a cached run.
-class Credentials(namedtuple("Credentials", "access_key_id secret_access_key session_token expiration")):
+# A record (records.py: a namedtuple) rather than a dataclass: importing dataclasses costs ~6 ms of
+# start-up (it pulls in inspect), a fifth of a cached run.
+class Credentials(record("Credentials", "access_key_id secret_access_key session_token expiration")):
     """Temporary credentials; ``expiration`` is timezone-aware."""
 
     __slots__ = ()

@@ -30,11 +30,12 @@ with open(__import__("os").environ["PROBE_OUT"], "w") as out:
 
 # Never on any of the paths below: the AWS SDK, the old lock library and asyncio, shell detection
 # (these runs pass --shell), argparse and what it drags in, importlib.resources and its kin, typing,
-# re and enum (8 ms together; json's decoder and encoder import re: jsonlite reads without them).
+# re and enum (8 ms together; json's decoder and encoder import re: jsonlite reads without them),
+# collections (namedtuple: records.py makes the same classes).
 NEVER = {
     "boto3", "botocore", "filelock", "asyncio", "shellingham", "argparse", "gettext", "locale", "shutil",
     "bz2", "lzma", "importlib.resources", "zipfile", "tempfile", "pathlib", "typing", "dataclasses",
-    "inspect", "signal", "subprocess", "keyring", "re", "enum", "json",
+    "inspect", "signal", "subprocess", "keyring", "re", "enum", "json", "collections",
 }  # fmt: skip
 LIGHT = NEVER | {"rich", "datetime", "json"}  # a prompt, --init, --unset: not even these
 
