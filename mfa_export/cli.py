@@ -26,6 +26,28 @@ if TYPE_CHECKING:
     from mfa_export.writeprofile import ProfileWriter
 
 
+KEPT_NAMES = "profiles.names"
+KEEP_NAMES_FROM = 200  # profiles: below this, reading the files is as quick as reading kept names
+
+
+def _profile_names(environ: Mapping[str, str]) -> list[str]:
+    """The profiles completion offers, at every TAB: kept (kept.py) when there are many."""
+    from mfa_export import kept
+    from mfa_export.awsconfig import AwsFiles
+    from mfa_export.cache import SessionCache, cache_dir
+
+    files = AwsFiles(environ)
+    cache = SessionCache(cache_dir(environ), lambda message: None)  # completion never prints
+    stamp = kept.stamp(environ, [files.config_file, files.credentials_file])
+    found = kept.read(cache, KEPT_NAMES, stamp)
+    if found is not None:
+        return found[1].split("\n") if found[1] else []
+    names = files.profile_names()
+    if len(names) >= KEEP_NAMES_FROM:
+        kept.write(cache, KEPT_NAMES, {"stamp": stamp}, "\n".join(names))
+    return names
+
+
 class Run:
     """One invocation, with its streams and environment passed in (a seam for tests)."""
 
@@ -154,9 +176,7 @@ class Run:
     def _complete(self) -> str:
         """Candidates for the shell completions in shell/completions, one a line."""
         if self.args.complete == "profiles":
-            from mfa_export.awsconfig import AwsFiles
-
-            words: Sequence[str] = AwsFiles(self.environ).profile_names()
+            words: Sequence[str] = _profile_names(self.environ)
         elif self.args.complete == "shells":
             from mfa_export.shells import SHELL_NAMES
 

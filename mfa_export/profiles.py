@@ -6,9 +6,8 @@ Read from the files and the cache only (no botocore), so completion and prompts 
 from __future__ import annotations
 
 import os
-import stat
 
-from mfa_export import jsonlite
+from mfa_export import jsonlite, kept
 from mfa_export import settings as settings_module
 from mfa_export.argv import DEFAULTS, Args
 from mfa_export.awsconfig import AwsFiles
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from mfa_export.cache import CacheKey, SessionCache
 
 # Variables that would make every profile resolve the same way; each profile is asked for by name.
-_SELECTING = ("AWS_PROFILE", "MFA_EXPORT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+_SELECTING = kept.SELECTING
 
 
 def _keys(files: AwsFiles, name: str, keyring: dict[str, str]) -> str:
@@ -85,10 +84,10 @@ def plain_listing(environ: Mapping[str, str], cache: SessionCache | None) -> tup
 
     files = AwsFiles(environ)
     clean = {k: v for k, v in environ.items() if k not in _SELECTING}
-    kept = _read_listing(cache, _stamp(clean, files, environ))
-    if kept is None or cache is None:
+    found = _read_listing(cache, _stamp(clean, files, environ))
+    if found is None or cache is None:
         return None
-    head, _, table = kept
+    head, _, table = found
     try:
         column, live, both = head["column"], head["live"], head["both"]
         if not (isinstance(column, int) and isinstance(both, list) and all(isinstance(n, str) for n in both)):
@@ -185,63 +184,36 @@ def _describe(
     return [row[f] for f in FIELDS], None
 
 
-# -- the listing cache ---------------------------------------------------------------------------
-# With thousands of profiles, resolving each one is most of --list-profiles' time. What it finds
-# depends only on the AWS files, the keyring index, the environment and this version, so it is kept
-# beside the sessions, stamped with each file's device, inode, size, mtime and ctime; any change,
-# or a file not exactly as this process would write it, and it is made anew. Sessions are looked up
-# fresh every time.
+# -- the listing, kept (kept.py) -----------------------------------------------------------------
+# With thousands of profiles, resolving each one is most of --list-profiles' time. Sessions are
+# looked up fresh every time. The kept body is the rows (JSON, one line) and the plain table as text,
+# made with no session live; the head adds what a plain table needs: where its last column starts,
+# the lines of profiles with a session file, the profiles with keys in both places. A plain run
+# reads the head and the table only.
 LISTING = "profiles.listing"
 
 
 def _stamp(clean: Mapping[str, str], files: AwsFiles, environ: Mapping[str, str]) -> list[object]:
-    from mfa_export import __version__
     from mfa_export.keystore import index_path
 
-    stats: list[object] = []
-    for path in (files.config_file, files.credentials_file, index_path(environ)):
-        try:
-            info = os.stat(path)
-            stats.append([path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns])
-        except OSError:
-            stats.append([path, None])
-    settings_env = sorted([k, v] for k, v in clean.items() if k.startswith(("AWS_", "MFA_EXPORT_")))
-    return [__version__, stats, settings_env]
-
-
-# The listing file: three parts, each on its own line but the last. A head (JSON: the stamp, and
-# what a plain table needs: where its last column starts, the lines of profiles with a session file,
-# the profiles with keys in both places), the rows (JSON), and the plain table as text, made with
-# no session live. A plain run reads the head and the table only.
+    return kept.stamp(clean, [files.config_file, files.credentials_file, index_path(environ)])
 
 
 def _read_listing(cache: SessionCache | None, stamp: list[object]) -> tuple[dict[str, Any], str, str] | None:
-    if cache is None:
+    found = kept.read(cache, LISTING, stamp)
+    if found is None:
         return None
-    try:
-        fd = os.open(os.path.join(cache.directory, LISTING), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
-            return None  # not ours, or not private: never trusted
-        try:
-            head_text, rows_text, table = handle.read().decode("utf-8").split("\n", 2)
-            head = jsonlite.loads(head_text)
-            if not isinstance(head, dict) or head.get("stamp") != stamp:
-                return None
-        except ValueError:
-            return None
+    head, body = found
+    rows_text, _, table = body.partition("\n")
     return head, rows_text, table
 
 
 def _load_listing(cache: SessionCache | None, stamp: list[object]) -> list[Listed] | None:
-    kept = _read_listing(cache, stamp)
-    if kept is None:
+    found = _read_listing(cache, stamp)
+    if found is None:
         return None
     try:
-        listed = [(values, name) for values, name in jsonlite.loads(kept[1])]
+        listed = [(values, name) for values, name in jsonlite.loads(found[1])]
         if not all(isinstance(values, list) and len(values) == len(FIELDS) for values, _ in listed):
             return None
         return listed
@@ -250,12 +222,8 @@ def _load_listing(cache: SessionCache | None, stamp: list[object]) -> list[Liste
 
 
 def _store_listing(cache: SessionCache | None, stamp: list[object], listed: list[Listed]) -> None:
-    if cache is None:
-        return
     import json
 
-    from mfa_export.atomic import write_private
-    from mfa_export.cache import UnusableCache
     from mfa_export.summary import plain_table, profile_cells
 
     rows = [dict(zip(FIELDS, values)) for values, _ in listed]
@@ -269,12 +237,7 @@ def _store_listing(cache: SessionCache | None, stamp: list[object], listed: list
     }
     if table.count("\n") != len(rows) + 1:
         head["column"] = None  # a cell spans lines: plain runs read the rows instead
-    text = "\n".join([json.dumps(head, separators=(",", ":")), json.dumps(listed, separators=(",", ":")), table])
-    try:
-        cache.ensure_directory()
-        write_private(os.path.join(cache.directory, LISTING), text.encode())
-    except (OSError, UnusableCache):
-        pass  # only slower next time
+    kept.write(cache, LISTING, head, json.dumps(listed, separators=(",", ":")) + "\n" + table)
 
 
 def _entry_names(cache: SessionCache | None) -> set[str]:

@@ -317,3 +317,29 @@ def test_github_masks_every_line_of_a_multi_line_secret(cli, env, user, fake_aws
     masks = [line[len("::add-mask::") :] for line in result.stdout.splitlines()]
     for part in ("first-part", "second-part", "third-part"):
         assert part in masks  # GitHub masks line by line: each line needs its own mask
+
+
+def test_completion_keeps_many_profile_names_and_trusts_nothing_else(cli, env, home):
+    """At every TAB: with 200 profiles or more the names are kept beside the sessions, used while
+    the files are unchanged, and never when the kept file is not private."""
+    names = home / "cache" / "profiles.names"
+
+    def completed():
+        result = cli(["--complete", "profiles"], env)
+        assert result.returncode == 0 and result.stderr == ""
+        return result.stdout.splitlines()
+
+    assert "default" in completed() and not names.exists()  # a few profiles: nothing kept
+    config = home / ".aws" / "config"
+    with open(config, "a") as handle:
+        handle.writelines(f"[profile p{n:03d}]\nregion = eu-west-1\n" for n in range(250))
+    first = completed()
+    assert len(first) == 251 and names.stat().st_mode & 0o777 == 0o600
+    head, _, body = names.read_text().partition("\n")
+    names.write_text(head + "\n" + body.replace("p007", "forged"))
+    assert "forged" in completed()  # served from what was kept (its own 0600 file, stamp unchanged)
+    names.chmod(0o644)
+    assert completed() == first  # not private: never trusted
+    with open(config, "a") as handle:
+        handle.write("[profile newer]\n")
+    assert "newer" in completed()  # the files changed: read again
