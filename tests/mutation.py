@@ -189,6 +189,41 @@ MUTANTS = [
         "os.O_RDONLY |",
         ["tests/test_fail_closed.py"],
     ),
+    (
+        "a kept listing or name list open to others trusted",
+        "kept.py",
+        "or stat.S_IMODE(info.st_mode) & 0o077:",
+        "or stat.S_IMODE(info.st_mode) & 0o000:",
+        ["tests/test_formats.py"],
+    ),
+    (
+        "an indented [ line read lazily (a header or a continuation)",
+        "inifile.py",
+        '            if any(not line.startswith("[") for line in lines):',
+        "            if False:",
+        ["tests/test_inifile.py"],
+    ),
+    (
+        "JSON with trailing data read as the value before it",
+        "jsonlite.py",
+        "            if not text[end:].strip(_WHITESPACE):",
+        "            if True:",
+        ["tests/test_jsonlite.py"],
+    ),
+    (
+        "a live session's cell not patched into a kept table",
+        "profiles.py",
+        "                    lines[index] = lines[index][:column] + relative(left[1])",
+        "                    pass",
+        ["tests/test_formats.py"],
+    ),
+    (
+        "--help puts a help text that just fits beside its option on the next line",
+        "helptext.py",
+        "            if len(invocation) <= action_width:",
+        "            if len(invocation) < action_width:",
+        ["tests/test_helptext.py"],
+    ),
 ]
 
 # Extra set-up a mutant needs to be a runnable fault (not a crash): keep the first reading around.
