@@ -373,11 +373,36 @@ class IniIndex:
         start = starts[0]
         end = self.text.find("\n[", start)
         block = self.text[start : end + 1 if end >= 0 else len(self.text)]
+        simple = _simple_values(block)
+        if simple is not None:
+            return simple
         try:
             return IniText(block).values(name)
         except IniError:
             self._full = IniText(self.text)  # raises the error with the file's own line number
             raise  # pragma: no cover - the whole file cannot parse when one of its sections does not
+
+
+def _simple_values(block: str) -> dict[str, str] | None:
+    """What IniText(block).values() gives for a section whose lines after its header are all blank,
+    comments, or unindented ``key = value`` lines with no key twice: most sections, read without
+    IniText's bookkeeping (a first --list-profiles reads thousands). None for anything else (a
+    continuation line, a nested value, a line IniText refuses), which IniText then reads."""
+    values: dict[str, str] = {}
+    for line in block.split("\n")[1:]:  # no lone CR here: IniIndex parses such a file whole
+        stripped = line.strip()
+        if not stripped or stripped.startswith(COMMENT_PREFIXES):
+            continue
+        if line[0].isspace():
+            return None
+        equals, colon = stripped.find("="), stripped.find(":")
+        at = colon if equals < 0 else equals if colon < 0 else min(equals, colon)
+        key = stripped[:at].rstrip() if at >= 0 else ""
+        lowered = key.lower()
+        if not key or lowered in values:
+            return None
+        values[lowered] = stripped[at + 1 :].strip()
+    return values
 
 
 def _is_value_line(line: str) -> bool:

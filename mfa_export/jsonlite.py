@@ -61,10 +61,16 @@ def loads(text: str) -> Any:
 def dumps(value: object) -> str:
     """json.dumps(value, sort_keys=True) for dicts with text keys, lists, tuples, text, None, bools
     and ints: the shapes of a cache key. Anything else is a TypeError, as in json."""
-    if isinstance(value, str):
+    if type(value) is str:  # the common cases first: a first --list-profiles names thousands of keys
         return str(_quote(value))
     if value is None:
         return "null"
+    if type(value) is list:
+        return "[" + ", ".join([dumps(item) for item in value]) + "]"
+    if type(value) is dict and all(type(key) is str for key in value):
+        return "{" + ", ".join(f"{_quote(key)}: {dumps(value[key])}" for key in sorted(value)) + "}"
+    if isinstance(value, str):
+        return str(_quote(value))
     if value is True:
         return "true"
     if value is False:

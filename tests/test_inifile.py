@@ -357,3 +357,29 @@ def test_the_header_search_finds_what_the_pattern_found(text, words):
     for match in re.finditer(r"(?:^|\n)(\[[^\n]*)", text):
         expected.setdefault(_header(match[1].strip()) or "", []).append(match.start(1))
     assert index._by_name == expected
+
+
+@settings(max_examples=800, deadline=None)
+@given(text=ini_texts())
+def test_simple_sections_read_as_the_parser_reads_them(text):
+    """The lazy index's shortcut for plain sections gives IniText's values, or leaves the section
+    to IniText (a continuation, a nested value, a repeated key, a line IniText refuses)."""
+    from mfa_export.inifile import _header, _simple_values
+
+    if "\r" in text.replace("\r\n", ""):
+        return  # a lone CR: such a file is parsed whole, never by sections
+    for block in ("\n" + text).split("\n[")[1:]:
+        block = "[" + block
+        name = _header(block.split("\n")[0].strip())
+        simple = _simple_values(block)
+        if name in (None, "DEFAULT") or simple is None:
+            continue  # (a file with [DEFAULT] is parsed whole, never by sections)
+        assert simple == IniText(block).values(name)  # IniText raising here fails the test too
+
+
+def test_simple_sections_leave_the_hard_cases_to_the_parser():
+    from mfa_export.inifile import _simple_values
+
+    assert _simple_values("[a]\nx = 1\n# c\n\nY: 2 = 3\n") == {"x": "1", "y": "2 = 3"}
+    for block in ("[a]\nx = 1\n  more\n", "[a]\ns3 =\n  k = v\n", "[a]\nx = 1\nX = 2\n", "[a]\nno delimiter\n"):
+        assert _simple_values(block) is None, block
