@@ -30,42 +30,41 @@ def _is_partition(text: str) -> bool:
     return bool(text) and (text.strip("-_") == "" or text.replace("-", "").replace("_", "").isalnum())
 
 
-def describe_device(serial: str | None) -> str:
-    """'account 123456789012, device doug' from an MFA ARN (arn:PARTITION:iam::ACCOUNT:mfa/[PATH/]NAME);
-    the bare serial for hardware tokens. Read with split, not a pattern: every summary needs it."""
-    parts = (serial or "").split(":", 5)
+def _arn_resource(arn: str | None, service: str, kind: str, ascii_account: bool) -> tuple[str, str] | None:
+    """(account, what follows KIND/) of arn:PARTITION:SERVICE::ACCOUNT:KIND/..., or None. Read with
+    split, not a pattern: every summary needs one, and re costs a cached run about 8 ms."""
+    parts = (arn or "").split(":", 5)
     if (
         len(parts) == 6
         and parts[0] == "arn"
         and _is_partition(parts[1])
-        and parts[2:4] == ["iam", ""]
+        and parts[2:4] == [service, ""]
         and len(parts[4]) == 12
-        and parts[4].isascii()
-        and parts[4].isdigit()
-        and parts[5].startswith("mfa/")
-        and not parts[5].endswith("/")
+        and parts[4].isdecimal()
+        and (parts[4].isascii() or not ascii_account)
+        and parts[5].startswith(kind + "/")
     ):
-        return f"account {parts[4]}, device {parts[5].rsplit('/', 1)[1]}"
+        return parts[4], parts[5][len(kind) + 1 :]
+    return None
+
+
+def describe_device(serial: str | None) -> str:
+    """'account 123456789012, device doug' from an MFA ARN (arn:PARTITION:iam::ACCOUNT:mfa/[PATH/]NAME);
+    the bare serial for hardware tokens."""
+    found = _arn_resource(serial, "iam", "mfa", ascii_account=True)
+    if found and found[1] and not found[1].endswith("/"):
+        return f"account {found[0]}, device {found[1].rsplit('/', 1)[-1]}"
     return f"device {serial}"
 
 
 def describe_role(identity: str | None) -> str:
     """'role admin in account 222222222222 (session mfa-export-doug)' from the AssumeRole answer
-    (arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION). Read with split, not a pattern: re costs
-    a cached run of a role profile about 8 ms."""
-    parts = (identity or "").split(":", 5)
-    if (
-        len(parts) == 6
-        and parts[0] == "arn"
-        and _is_partition(parts[1])
-        and parts[2:4] == ["sts", ""]
-        and len(parts[4]) == 12
-        and parts[4].isdecimal()
-        and parts[5].startswith("assumed-role/")
-    ):
-        role, _, session = parts[5][len("assumed-role/") :].partition("/")
+    (arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION)."""
+    found = _arn_resource(identity, "sts", "assumed-role", ascii_account=False)
+    if found:
+        role, _, session = found[1].partition("/")
         if role and session and "\n" not in session:
-            return f"role {role} in account {parts[4]} (session {session})"
+            return f"role {role} in account {found[0]} (session {session})"
     return f"role {identity}"
 
 
