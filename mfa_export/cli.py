@@ -236,8 +236,9 @@ class Run:
         if self.args.format not in ("shell", "json"):
             raise UsageError("--list-profiles prints a table or, with --format json, JSON")
         cache = SessionCache(cache_dir(self.environ), self.reporter.warning)
-        kept = profiles.plain_listing(self.environ, cache) if self.args.format == "shell" else None
-        if kept is not None and (self.reporter.plain or kept[0].count("\n") - 1 > RICH_TABLE_ROWS):
+        plain_from = -1 if self.reporter.plain else RICH_TABLE_ROWS  # up to that many: rich's table, on a terminal
+        kept = profiles.plain_listing(self.environ, cache, plain_from) if self.args.format == "shell" else None
+        if kept is not None:
             table, both = kept
             for name in both:
                 self._both_warning(name)

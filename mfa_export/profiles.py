@@ -76,10 +76,13 @@ def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) ->
     return rows
 
 
-def plain_listing(environ: Mapping[str, str], cache: SessionCache | None) -> tuple[str, list[str]] | None:
+def plain_listing(
+    environ: Mapping[str, str], cache: SessionCache | None, more_rows_than: int = -1
+) -> tuple[str, list[str]] | None:
     """The plain --list-profiles table, and the profiles with keys in a file and in the keyring, from
     the kept listing and the sessions it names, without reading its rows: None when there is no
-    listing for these files and this environment (describe_profiles then makes one)."""
+    listing for these files and this environment (describe_profiles then makes one), or when it has
+    no more than ``more_rows_than`` profiles (a terminal shows those with rich, from the rows)."""
     from mfa_export.summary import relative
 
     files = AwsFiles(environ)
@@ -88,6 +91,8 @@ def plain_listing(environ: Mapping[str, str], cache: SessionCache | None) -> tup
     if found is None or cache is None:
         return None
     head, _, table = found
+    if table.count("\n") - 1 <= more_rows_than:  # the header line is not a profile
+        return None
     try:
         column, live, both = head["column"], head["live"], head["both"]
         if not (isinstance(column, int) and isinstance(both, list) and all(isinstance(n, str) for n in both)):
