@@ -16,7 +16,7 @@ from mfa_export.inifile import IniError, IniIndex, IniText
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
 BOM = "\ufeff"
 
@@ -120,36 +120,29 @@ class _Names:
 def profile_sections(ini: IniText | _Sections | _Names) -> dict[str, str]:
     """{profile name: section name} of a config file, as botocore's build_profile_map makes it."""
     profiles = {}
-    names = ini.sections
-    joined = "".join(names)
-    # Printable ASCII without quotes or backslashes: shlex splits each name at spaces, as str.split
-    # does; with thousands of profiles, _words' checks per name add up.
-    plain = not ("'" in joined or '"' in joined or "\\" in joined) and joined.isascii() and joined.isprintable()
-    split: Callable[[str], list[str] | None] = str.split if plain else _words
-    for name in names:
+    for name in ini.sections:
         if name.startswith("profile"):
-            parts = split(name)
-            if parts is not None and len(parts) == 2:
+            parts = _split_words(name)
+            if parts is None:  # botocore skips a section name shlex cannot split
+                continue
+            if len(parts) == 2:
                 profiles[parts[1]] = name
         elif name == "default":
             profiles["default"] = name
     return profiles
 
 
-_SHLEX_SPACE = str.maketrans("\t\r\n", "   ")  # shlex's whitespace, as spaces
-
-
-def _words(text: str) -> list[str] | None:
-    """shlex.split(text), without importing shlex for the common names that need no quoting."""
-    unquoted = "'" not in text and '"' not in text and "\\" not in text
-    if unquoted and text.isascii() and text.isprintable():
-        return text.split()  # printable ASCII: spaces are the only whitespace, as for shlex
-    if unquoted:
-        return [word for word in text.translate(_SHLEX_SPACE).split(" ") if word]
+def _split_words(name: str) -> list[str] | None:
+    """shlex.split(name), or None where it raises. shlex (posix, no comments) treats only quotes and
+    backslashes specially, and splits at ' ', tab, CR and LF; a printable name (no whitespace but
+    ' ') without quotes or backslashes therefore splits at its spaces, with no shlex call: thousands
+    of profiles are listed at every TAB."""
+    if name.isprintable() and not ("'" in name or '"' in name or "\\" in name):
+        return [word for word in name.split(" ") if word]
     import shlex
 
     try:
-        return shlex.split(text)
+        return shlex.split(name)
     except ValueError:
         return None
 

@@ -8,19 +8,21 @@ A valid entry is read without any lock; the lock (lock.py) is only taken on a mi
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import zlib
+from datetime import datetime, timezone
 
-from mfa_export import jsonlite
 from mfa_export.atomic import make_private_dirs, remove_stale_temps, write_private
 from mfa_export.credentials import Credentials, format_utc
-from mfa_export.dates import datetime, timezone
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
+
+    from mfa_export.cli import Run
 
     CacheKey = dict[str, object]
 
@@ -52,7 +54,7 @@ class SessionCache:
     def path(self, key: CacheKey, suffix: str = ".json") -> str:
         # Two checksums rather than hashlib (whose OpenSSL import costs a cached run ~2 ms): the name
         # only spreads entries; each file holds its full key and a mismatch is a miss.
-        data = jsonlite.dumps(key).encode()  # what json.dumps(key, sort_keys=True) gives
+        data = json.dumps(key, sort_keys=True).encode()
         digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
         return os.path.join(self.directory, digest + suffix)
 
@@ -105,14 +107,14 @@ class SessionCache:
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_ENTRY_BYTES + 1)
         try:
-            entry: dict[str, Any] = jsonlite.loads(raw.decode("utf-8"))
+            entry: dict[str, Any] = json.loads(raw.decode("utf-8"))
             if entry.get("version") != FORMAT_VERSION or entry.get("key") != key:
                 raise ValueError("written for another entry or format")
             entry["credentials"] = Credentials.from_dict(entry["credentials"])
             if not all(isinstance(entry.get(k), (str, type(None))) for k in ("serial", "identity", "profile")):
                 raise ValueError("a field that should be text is not")
             entry["credentials"].seconds_left()  # an expiry datetime cannot compare raises here, not later
-        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
             self._distrust(path, f"is corrupt ({type(exc).__name__})", warn)
             return None
         return entry
@@ -130,8 +132,6 @@ class SessionCache:
             "credentials": credentials.to_dict(),
             "cached_at": format_utc(datetime.now(timezone.utc)),
         }
-        import json  # a miss: the json package's import cost is lost in STS's round trip
-
         write_private(self.path(key), json.dumps(entry, indent=1).encode("utf-8"))
 
     # -- clearing ----------------------------------------------------------------------------------
@@ -183,6 +183,29 @@ def _is_regular(path: str) -> bool:
 def _profile_of(path: str) -> object:
     try:
         with os.fdopen(_open_for_reading(path), "rb") as handle:
-            return jsonlite.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")
-    except (OSError, ValueError, AttributeError):
+            return json.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")
+    except (OSError, ValueError, AttributeError, RecursionError):
         return None
+
+
+def run_clear(run: Run) -> str:
+    """The --clear-cache mode (modes.py): every entry, or with -p every entry the profile would be served."""
+    from mfa_export.errors import MfaExportError
+
+    profile = run.args.profile
+    cache = SessionCache(cache_dir(run.environ), run.reporter.warning)
+    keys = []
+    if profile:
+        # Every entry the profile would use (its MFA session, its roles, shared ones too), found
+        # from its settings; entries written for it by name go as well.
+        from mfa_export import settings
+        from mfa_export.session import every_cache_key
+
+        try:
+            keys = every_cache_key(settings.resolve(run.args, run.environ))
+        except MfaExportError as exc:
+            run.reporter.warning(f"removing only entries written for {profile}: {exc.message}")
+    removed = cache.clear(profile=profile, keys=keys)
+    whose = f" of profile {profile}" if profile else ""
+    run.reporter.notice(f"removed {removed} cached session{'s' if removed != 1 else ''}{whose} from {cache.directory}")
+    return ""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mfa_export.dates import datetime, timezone
-from mfa_export.records import record
+from collections import namedtuple
+from datetime import datetime, timezone
 
 TYPE_CHECKING = False
 
@@ -20,9 +20,9 @@ def parse_utc(text: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-# A record (records.py: a namedtuple) rather than a dataclass: importing dataclasses costs ~6 ms of
+# A namedtuple rather than a dataclass: importing dataclasses costs ~6 ms of
 # start-up (it pulls in inspect), a fifth of a cached run.
-class Credentials(record("Credentials", "access_key_id secret_access_key session_token expiration")):
+class Credentials(namedtuple("Credentials", "access_key_id secret_access_key session_token expiration")):
     """Temporary credentials; ``expiration`` is timezone-aware."""
 
     __slots__ = ()

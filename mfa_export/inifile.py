@@ -4,11 +4,11 @@ botocore parses ~/.aws/config and ~/.aws/credentials with ``configparser.RawConf
 defaults (``=`` or ``:`` delimiters, whole-line ``#``/``;`` comments, indented continuation lines,
 strict: no duplicate sections or keys, a ``[DEFAULT]`` section merged into every other one), read
 through ``open()`` with universal newlines, and then turns a value whose first line is empty into a
-nested section (``s3 =`` followed by indented ``key = value`` lines). This module repeats that
-algorithm line by line, remembering where each section and key stands, so that:
-
-- the export path sees the same profiles and values botocore would (and fails where it fails);
-- an edit can replace or add keys in one section and leave every other byte of the file alone.
+nested section (``s3 =`` followed by indented ``key = value`` lines). IniText follows that
+algorithm line by line, with configparser's own patterns for headers, keys and indentation (they
+differ between Python versions: 3.9 ends a header at its first "]"), remembering where each section
+and key stands, so that an edit can replace or add keys in one section and leave every other byte of
+the file alone. IniIndex reads a file with it one section at a time.
 
 The property tests compare this parser with configparser and botocore on generated files.
 """
@@ -16,6 +16,7 @@ The property tests compare this parser with configparser and botocore on generat
 from __future__ import annotations
 
 import io
+from configparser import RawConfigParser
 
 COMMENT_PREFIXES = ("#", ";")
 DEFAULT_SECTION = "DEFAULT"
@@ -61,13 +62,17 @@ def split_lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
+_SECTION = RawConfigParser.SECTCRE  # configparser's own patterns, as botocore's RawConfigParser() uses them
+_OPTION = RawConfigParser.OPTCRE
+_NONSPACE = RawConfigParser.NONSPACECRE
+
+
 def _header(value: str) -> str | None:
-    """configparser's SECTCRE, ``\\[(?P<header>.+)\\]`` matched at the start: the name up to the last ]."""
-    if value[:1] == "[":
-        close = value.rfind("]")
-        if close >= 2:
-            return value[1:close]
-    return None
+    """The section name of a stripped line that configparser reads as a header, else None."""
+    if value[:1] != "[":
+        return None
+    found = _SECTION.match(value)
+    return found.group("header") if found else None
 
 
 class IniText:
@@ -95,7 +100,8 @@ class IniText:
                 if not stripped and option is not None:
                     option.parts.append("")
                 continue
-            indent = len(line) - len(line.lstrip())
+            first = _NONSPACE.search(line)
+            indent = first.start() if first else 0
             if option is not None and indent > indent_level:
                 option.parts.append(stripped)
                 option.end = index + 1
@@ -116,16 +122,16 @@ class IniText:
                 continue
             if options is None:
                 raise IniError("a key comes before any [section] header", lineno)
-            at = min((i for i in (stripped.find("="), stripped.find(":")) if i >= 0), default=-1)
-            key = stripped[:at].rstrip() if at >= 0 else ""
-            if not key:
+            found = _OPTION.match(stripped)
+            key = found.group("option").rstrip() if found else ""
+            if found is None or not key:
                 raise IniError(f"not a 'key = value' line or a [section] header: {stripped[:40]!r}", lineno)
             lowered = key.lower()
             where = (DEFAULT_SECTION if section is None else section.name, lowered)
             if where in added:
                 raise IniError(f"key {lowered!r} appears twice in section [{where[0]}]", lineno)
             added.add(where)
-            option = options[lowered] = Option(key, index, indent, stripped[at + 1 :].strip())
+            option = options[lowered] = Option(key, index, indent, found.group("value").strip())
         if section is not None:
             section.end = len(self.lines)
         self._check_nested()
@@ -240,107 +246,126 @@ class IniText:
 
 
 class IniIndex:
-    """A file's sections, each parsed only when asked for: what a run that needs two profiles of a
-    1 MB config reads (the cached run, completion), at the cost of a few C-speed searches.
+    """A file's sections, each parsed by IniText when first asked for: a run that needs two profiles of
+    a 1 MB config (a cached run, completion) reads two sections, not the file.
 
-    Every section it returns is parsed by IniText, so its values are botocore's. What it does not
-    do is check the sections nobody asked for: a broken line elsewhere in the file is found by the
-    paths that act (botocore reads the whole file on every AWS call; --write-profile parses it all).
-    A file whose layout a header search could misread (an indented line, which may be a header or a
-    continuation, a [DEFAULT] section, a lone CR, keys before the first header) is parsed whole, as
-    before; so is a section whose header appears twice (to fail as botocore does).
-
-    In a file it reads lazily, every header starts a line ("\n[", or "[" at the very start); no
-    "[" line is indented. Nothing here uses re: its import costs a run ~8 ms.
+    A header is a line configparser reads as one. An unindented one always is (only an indented line
+    can continue a value), so a section runs from its unindented header to the next; a "[" line that
+    is no header (``[x = 1``) stays inside it. Where that is not enough to know the layout (an
+    indented "[" line, which is a header or a continuation depending on what precedes it; a
+    [DEFAULT] section, whose keys belong to every other; a byte-order mark) the whole file is parsed
+    at once. What it does not do is check the sections nobody asked for: a broken line elsewhere is
+    found by the paths that read everything (botocore on every AWS call; --write-profile; the listing).
     """
 
     def __init__(self, text: str) -> None:
+        # botocore reads the file with universal newlines: \r\n and \r are line ends, as \n is.
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.text = text
-        self._full: IniText | None = None
-        self._lines: list[str] | None = None  # the "[" lines in file order, once something needs them all
-        if not self._searchable(text):
-            self._full = IniText(text)
-        self._names: list[str] | None = None
+        self._full: IniText | None = None if self._by_sections(text) else IniText(text)
+        if self._full is None:
+            # Lines before the first header: botocore refuses a file with a key there.
+            first = 0 if text.startswith("[") else text.find("\n[") + 1 or len(text)
+            IniText(text[:first])
+        self._starts: dict[str, list[int]] | None = None  # name -> where its headers start, once many are read
         self._parsed: dict[str, dict[str, str] | None] = {}
-        self._by_name: dict[str, list[int]] | None = None  # name -> where its headers start, once many are read
+        self._all_headers: list[tuple[int, str]] | None = None
 
-    def _searchable(self, text: str) -> bool:
-        if text.startswith("\ufeff") or ("\r" in text and "\r" in text.replace("\r\n", "")):
+    @staticmethod
+    def _by_sections(text: str) -> bool:
+        """Whether every header is an unindented line, and no section's keys belong to another."""
+        if text.startswith(("\ufeff", "[DEFAULT")) or "\n[DEFAULT" in text:
             return False
         if text.count("[") != text.startswith("[") + text.count("\n["):
-            # A "[" that does not start a line: harmless in a value or a comment, but an indented "["
-            # line is a header or a continuation, depending on what precedes it. str.lstrip() strips
-            # what configparser's strip() does.
-            lines = [line for line in text.split("\n") if line.lstrip().startswith("[")]
-            if any(not line.startswith("[") for line in lines):
-                return False
-            self._lines = lines
-        first = 0 if text.startswith("[") else text.find("\n[") + 1 or len(text)
-        if any(_is_value_line(line) for line in split_lines(text[:first])):
-            return False  # keys before the first header: botocore refuses the file
-        # A [DEFAULT] header (its name is what lies between "[" and the line's last "]"): its keys
-        # belong to every section. A line that merely starts so is parsed whole too, to be safe.
-        return not (text.startswith("[DEFAULT]") or "\n[DEFAULT]" in text)
+            # A "[" that does not start a line: harmless in a value or a comment, not on an indented line.
+            for line in text.split("\n"):
+                if line[:1] != "[" and line.lstrip()[:1] == "[":
+                    return False
+        return True
 
-    def _header_lines(self) -> list[str]:
-        if self._lines is None:
-            pieces = ("\n" + self.text).split("\n[")
-            self._lines = ["[" + piece.partition("\n")[0] for piece in pieces[1:]]
-        return self._lines
+    def _headers(self) -> list[tuple[int, str]]:
+        """(where it starts, name) of every header, in file order: configparser's header pattern on
+        each line that starts with "[" (on an unindented line it matches as on the stripped line:
+        trailing white space holds no "]")."""
+        if self._all_headers is None:
+            text = self.text
+            match = _SECTION.match
+            found = []
+            at = 0 if text.startswith("[") else text.find("\n[") + 1 or -1
+            while at >= 0:
+                end = text.find("\n", at)
+                if end < 0:
+                    end = len(text)
+                header = match(text, at, end)
+                if header:
+                    found.append((at, header.group("header")))
+                at = text.find("\n[", end) + 1 or -1
+            self._all_headers = found
+        return self._all_headers
 
-    def _lines_with(self, word: str) -> dict[int, str]:
-        """{where it starts: line} of each header line that holds ``word``, in file order: found by
-        searching the text for the word, not by looking at every header."""
+    def _header_starts(self, name: str) -> list[int]:
+        """Where the headers of section ``name`` start: found by searching the text for the name."""
+        if self._starts is None and len(self._parsed) >= 8:
+            # Many lookups (--list-profiles): one pass over every header, not a search per name.
+            self._starts = {}
+            for start, header in self._headers():
+                self._starts.setdefault(header, []).append(start)
+        if self._starts is not None:
+            return self._starts.get(name, [])
         text = self.text
-        found = {}
-        at = text.find(word)
+        starts = []
+        at = text.find(name)
         while at >= 0:
             start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", at)
             if end < 0:
                 end = len(text)
-            if text.startswith("[", start):
-                found[start] = text[start:end]
-            at = text.find(word, max(end, at + 1))  # the next line (a word may hold a newline)
-        return found
+            if text.startswith("[", start) and _header(text[start:end].strip()) == name:
+                starts.append(start)
+            at = text.find(name, max(end, at + 1))  # the next line (a name may hold a newline)
+        return starts
+
+    def _section_end(self, start: int) -> int:
+        """Where the section whose header starts at ``start`` ends: at the next header, or the end."""
+        text = self.text
+        at = text.find("\n[", start)
+        while at >= 0:
+            end = text.find("\n", at + 1)
+            if _SECTION.match(text, at + 1, end if end >= 0 else len(text)):
+                return at + 1
+            at = text.find("\n[", at + 1)
+        return len(text)
 
     @property
     def sections(self) -> dict[str, None]:
-        """The section names, in file order (a dict for order and `in`)."""
+        """The section names, in file order (a dict for order and `in`); [DEFAULT] is not one."""
         if self._full is not None:
             return dict.fromkeys(self._full.sections)
-        if self._names is None:
-            # _header() of each stripped line, cheaper: every line starts with "["; the name runs to
-            # the line's last "]", and is not empty.
-            names = []
-            if self._lines is None:  # straight from the text after each "\n[": no list of lines
-                pieces = ("\n" + self.text).split("\n[")
-                del pieces[0]
-                for piece in pieces:
-                    line = piece.partition("\n")[0]
-                    end = line.rfind("]")
-                    if end >= 1:
-                        names.append(line[:end])
-            else:
-                for line in self._lines:
-                    end = line.rfind("]")
-                    if end >= 2:
-                        names.append(line[1:end])
-            self._names = names
-        return dict.fromkeys(self._names)
+        return dict.fromkeys(name for _, name in self._headers())
 
     def headers_with(self, words: tuple[str, ...]) -> list[str]:
-        """The names of the sections whose header holds one of ``words``, in file order (a cheap
-        filter before a lookup)."""
+        """The names of the sections whose name holds one of ``words``, in file order (a cheap filter
+        before a lookup)."""
         if self._full is not None:
             return [name for name in self._full.sections if any(word in name for word in words)]
+        text = self.text
         found: dict[int, str] = {}
         for word in words:
-            found.update(self._lines_with(word))
-        names = (_header(found[start].strip()) for start in sorted(found))
-        return [name for name in names if name and any(word in name for word in words)]
+            at = text.find(word)
+            while at >= 0:
+                start = text.rfind("\n", 0, at) + 1
+                end = text.find("\n", at)
+                if end < 0:
+                    end = len(text)
+                name = _header(text[start:end].strip()) if text.startswith("[", start) else None
+                if name is not None and word in name:
+                    found[start] = name
+                at = text.find(word, max(end, at + 1))
+        return [found[start] for start in sorted(found)]
 
     def values(self, name: str) -> dict[str, str] | None:
+        """{key: value} of section ``name`` as botocore sees it, or None when there is no such section."""
         if self._full is not None:
             return self._full.values(name)
         if name not in self._parsed:
@@ -348,61 +373,18 @@ class IniIndex:
         return self._parsed[name]
 
     def _read(self, name: str) -> dict[str, str] | None:
-        if self._by_name is None and len(self._parsed) >= 8:
-            # Many lookups (--list-profiles): one pass that maps every header to where it starts,
-            # not a search per name.
-            text = self.text
-            header_starts = [0] if text.startswith("[") else []
-            at = text.find("\n[")
-            while at >= 0:
-                header_starts.append(at + 1)
-                at = text.find("\n[", at + 1)
-            self._by_name = {}
-            for start in header_starts:
-                end = text.find("\n", start)
-                line = text[start:end] if end >= 0 else text[start:]
-                self._by_name.setdefault(_header(line.strip()) or "", []).append(start)
-        if self._by_name is not None:
-            starts = self._by_name.get(name, [])
-        else:
-            starts = [start for start, line in self._lines_with(name).items() if _header(line.strip()) == name]
+        starts = self._header_starts(name)
         if not starts:
             return None
         if len(starts) > 1:
             self._full = IniText(self.text)  # raises: botocore refuses a section that appears twice
         start = starts[0]
-        end = self.text.find("\n[", start)
-        block = self.text[start : end + 1 if end >= 0 else len(self.text)]
-        simple = _simple_values(block)
-        if simple is not None:
-            return simple
+        block = self.text[start : self._section_end(start)]
         try:
             return IniText(block).values(name)
         except IniError:
             self._full = IniText(self.text)  # raises the error with the file's own line number
             raise  # pragma: no cover - the whole file cannot parse when one of its sections does not
-
-
-def _simple_values(block: str) -> dict[str, str] | None:
-    """What IniText(block).values() gives for a section whose lines after its header are all blank,
-    comments, or unindented ``key = value`` lines with no key twice: most sections, read without
-    IniText's bookkeeping (a first --list-profiles reads thousands). None for anything else (a
-    continuation line, a nested value, a line IniText refuses), which IniText then reads."""
-    values: dict[str, str] = {}
-    for line in block.split("\n")[1:]:  # no lone CR here: IniIndex parses such a file whole
-        stripped = line.strip()
-        if not stripped or stripped.startswith(COMMENT_PREFIXES):
-            continue
-        if line[0].isspace():
-            return None
-        equals, colon = stripped.find("="), stripped.find(":")
-        at = colon if equals < 0 else equals if colon < 0 else min(equals, colon)
-        key = stripped[:at].rstrip() if at >= 0 else ""
-        lowered = key.lower()
-        if not key or lowered in values:
-            return None
-        values[lowered] = stripped[at + 1 :].strip()
-    return values
 
 
 def _is_value_line(line: str) -> bool:

@@ -10,6 +10,10 @@ import os
 
 from mfa_export.errors import UsageError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mfa_export.cli import Run
+
 _FILES = {
     "bash": ("mfa-export.bash", "completions/mfa-export.bash"),
     "zsh": ("mfa-export.zsh", "completions/_mfa-export"),
@@ -63,3 +67,9 @@ def init_script(shell: str, name: str = "mfa") -> str:
 
     # The wrapper's name where the files define or register it; never mfa-export or mfa_export.
     return re.sub(r"(?<![\w-])mfa(?![\w-])", name, text)
+
+
+def run(run: Run) -> str:
+    """The --init mode (modes.py)."""
+    assert run.args.init is not None
+    return init_script(run.args.init, run.args.cmd)

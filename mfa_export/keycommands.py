@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
+    from mfa_export.cli import Run
     from mfa_export.inifile import IniText
     from mfa_export.settings import Settings
     from mfa_export.summary import Reporter
@@ -239,3 +240,49 @@ def _wait_until_it_signs(
             ) from None
         reporter.notice(f"the new key signs as {arn}")
         return
+
+
+# -- the modes (modes.py) ----------------------------------------------------------------------------
+
+
+def run_add(run: Run) -> str:
+    assert run.args.add is not None
+    add(run.args.add, run.environ, run.reporter)
+    return ""
+
+
+def run_remove(run: Run) -> str:
+    assert run.args.remove is not None
+    remove(run.args.remove, run.environ, run.reporter, run.args.yes)
+    return ""
+
+
+def run_rotate(run: Run) -> str:
+    """--rotate PROFILE: needs the profile's MFA session (CODE, cached, or asked), as an export gets it."""
+    from mfa_export import codes, inputs
+    from mfa_export import settings as settings_module
+    from mfa_export.session import SessionSource
+
+    args = run.args
+    profile = args.rotate
+    assert profile is not None
+    args.profile = profile
+    settings = settings_module.resolve(args, run.environ)
+    if settings.roles or settings.profile != profile:
+        raise UsageError(
+            f"--rotate {profile}: that profile assumes a role", "name the profile that holds the access keys"
+        )
+    session = SessionSource(
+        settings,
+        run.environ,
+        run.reporter,
+        code=codes.code_from_argument(args.code, run.stdin),
+        use_cache=not args.no_cache,
+        force=False,
+        force_mfa=args.force_mfa,
+        requested_duration=None,
+        min_ttl=inputs.parse_span(args.min_ttl, "--min-ttl"),
+        code_command=args.code_command,
+    ).get()
+    rotate(profile, run.environ, run.reporter, session, settings)
+    return ""

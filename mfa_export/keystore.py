@@ -14,9 +14,9 @@ when configured; any other backend keyring's configuration chooses is used.
 
 from __future__ import annotations
 
+import json
 import os
 
-from mfa_export import jsonlite
 from mfa_export.errors import ConfigError
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
@@ -46,8 +46,8 @@ def read_index(environ: Mapping[str, str]) -> dict[str, str]:
         return {}
     try:
         with os.fdopen(fd, "rb") as handle:
-            data = jsonlite.loads(handle.read(1 << 20).decode("utf-8"))
-    except (OSError, ValueError):
+            data = json.loads(handle.read(1 << 20).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
     profiles = data.get("profiles") if isinstance(data, dict) else None
     if not isinstance(profiles, dict):
@@ -61,8 +61,6 @@ def write_index(environ: Mapping[str, str], profiles: dict[str, str]) -> None:
     path = index_path(environ)
     make_private_dirs(os.path.dirname(path))
     data = {"profiles": dict(sorted(profiles.items()))}
-    import json
-
     write_private(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
 
 
@@ -125,9 +123,9 @@ class Keyring:
         if raw is None:
             return None
         try:
-            data = jsonlite.loads(raw)
+            data = json.loads(raw)
             key_id, secret = data[KEY_ID], data[SECRET]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise ConfigError(
                 f"the keyring item of {profile} (service {SERVICE}) is not one mfa-export wrote",
                 f"store the keys again: mfa-export --remove {profile}, then mfa-export --add {profile}",
@@ -137,8 +135,6 @@ class Keyring:
         return key_id, secret
 
     def set(self, profile: str, key_id: str, secret: str) -> None:
-        import json
-
         value = json.dumps({KEY_ID: key_id, SECRET: secret})
         self._call(f"store the keys of {profile} in the keyring", self._keyring.set_password, profile, value)
         if self.get(profile) != (key_id, secret):

@@ -1,14 +1,16 @@
-"""The command line's options, declared once: argparse builds its parser from them (cli.py), and
-helptext.py writes --help from them without importing argparse.
+"""The command line's options, declared once, in the order --help shows them.
 
-Each option is declared as a call ``group(TITLE)(*flags, **argparse keywords)``, in the order
---help shows them.
+Each option is declared as a call ``group(TITLE)(*flags, **argparse keywords)``. ``OPTIONS`` holds
+what was declared; argparse builds its parser from it (``build_parser``), the modes (modes.py) name
+the options each reads, and the wrapper protocol (wrapper.py) and the completions' test read which
+flags take a value from it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections import namedtuple
 
 from mfa_export import __version__
 from mfa_export.errors import UsageError
@@ -65,10 +67,11 @@ run a command with the session instead of printing code:
 
 
 FORMATS = ("shell", "json", "dotenv", "github")
+COMPLETIONS = ("profiles", "shells", "init-shells", "formats")  # what --complete lists
 
 
 def columns() -> int:
-    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal on stdout, else 80."""
+    """What shutil.get_terminal_size().columns gives argparse: $COLUMNS, else stdout's terminal, else 80."""
     try:
         columns = int(os.environ.get("COLUMNS", "0"))
     except ValueError:
@@ -165,7 +168,7 @@ def declare(group: Callable[[str], Callable[..., object]]) -> None:
         action="store_true",
         help="print the active session's profile and time left (exit 0), or nothing (exit 1)",
     )
-    integration("--complete", choices=("profiles", "shells", "init-shells", "formats"), help=SUPPRESS)
+    integration("--complete", choices=COMPLETIONS, help=SUPPRESS)
     cache = group("cache")
     cache(
         "--min-ttl",
@@ -196,9 +199,46 @@ def declare(group: Callable[[str], Callable[..., object]]) -> None:
     diagnostics("--version", action="version", version=f"mfa-export {__version__}")
 
 
+class Option(namedtuple("Option", "flags group keywords")):
+    """One declared option: its flags (or positional name), its --help group, add_argument's keywords."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        flags: tuple[str, ...]
+        group: str
+        keywords: dict[str, object]
+
+    @property
+    def dest(self) -> str:
+        first = next((flag for flag in self.flags if flag.startswith("--")), self.flags[0])
+        return first.lstrip("-").replace("-", "_")
+
+    @property
+    def takes_value(self) -> bool:
+        """Whether the option reads a value from the command line (positional CODE aside)."""
+        return self.flags[0].startswith("-") and self.keywords.get("action") not in ("store_true", "version")
+
+    @property
+    def default(self) -> object:
+        return self.keywords.get("default", False if self.keywords.get("action") == "store_true" else None)
+
+
+def _declared() -> tuple[Option, ...]:
+    options: list[Option] = []
+
+    def group(title: str) -> Callable[..., None]:
+        def option(*flags: str, **keywords: object) -> None:
+            options.append(Option(flags, title, keywords))
+
+        return option
+
+    declare(group)
+    return tuple(options)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The full parser: errors, and every spelling argv.quick_parse() leaves to it; --help too
-    where helptext.py cannot write it."""
+    """The parser for every command line, built from OPTIONS."""
     import argparse
 
     class _Parser(argparse.ArgumentParser):
@@ -206,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
             raise UsageError(message, "see mfa-export --help")
 
     class _Formatter(argparse.RawDescriptionHelpFormatter):
-        # argparse asks shutil for the width, and shutil brings bz2, lzma and fnmatch: os answers too.
+        # argparse asks shutil for the width (also when add_argument checks a metavar), and shutil
+        # brings bz2, lzma and fnmatch: os answers the same question, $COLUMNS first.
         def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
             super().__init__(prog, indent_increment, max_help_position, columns() - 2 if width is None else width)
 
@@ -216,18 +257,18 @@ def build_parser() -> argparse.ArgumentParser:
         usage=USAGE,
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=_Formatter,  # the epilog's tables are laid out by hand
     )
-
-    def group(title: str) -> Callable[..., object]:
-        add_argument = parser.add_argument_group(title).add_argument
-
-        def option(*flags: str, **keywords: object) -> object:
-            if keywords.get("help") == SUPPRESS:
-                keywords["help"] = argparse.SUPPRESS  # argparse tells it by identity, not by value
-            return add_argument(*flags, **keywords)  # type: ignore[arg-type]
-
-        return option
-
-    declare(group)
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for option in OPTIONS:
+        if option.group not in groups:
+            groups[option.group] = parser.add_argument_group(option.group)
+        keywords = dict(option.keywords)
+        if keywords.get("help") == SUPPRESS:
+            keywords["help"] = argparse.SUPPRESS  # argparse tells it by identity, not by value
+        groups[option.group].add_argument(*option.flags, **keywords)  # type: ignore[arg-type]
     return parser
+
+
+OPTIONS = _declared()
+VALUED_FLAGS = frozenset(flag for option in OPTIONS if option.takes_value for flag in option.flags)

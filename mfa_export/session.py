@@ -5,11 +5,12 @@ The cached path imports neither botocore nor the lock; sts.py and lock.py are im
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from mfa_export import codes
 from mfa_export.cache import SessionCache, UnusableCache, cache_dir
 from mfa_export.errors import ConfigError
 from mfa_export.nesting import refuse_if_nested
-from mfa_export.records import record
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ DISCOVER = "discover"  # the cache key's device when the device is found with ia
 
 # The credentials, the device that made them, whether the cache served them, and for a role the
 # assumed-role ARN AWS answered with.
-class Session(record("Session", "credentials serial cached identity renewable_until", defaults=(None, None))):
+class Session(namedtuple("Session", "credentials serial cached identity renewable_until", defaults=(None, None))):
     __slots__ = ()
 
     if TYPE_CHECKING:

@@ -6,16 +6,17 @@ the cache must know its profile, device, role chain and region without importing
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from mfa_export import inputs
 from mfa_export.awsconfig import AwsFiles
 from mfa_export.errors import ConfigError, UsageError
-from mfa_export.records import record
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from mfa_export.argv import Args as Namespace  # or argparse's Namespace: the same attributes
+    from mfa_export.request import Request as Namespace
 
 DEFAULT_ROLE_DURATION = 3600
 MAX_ROLE_DURATION = 43200
@@ -23,7 +24,7 @@ CHAINED_ROLE_DURATION = 3600  # AWS's limit for a role assumed with another role
 
 
 class Settings(
-    record(
+    namedtuple(
         "Settings",
         [
             "profile",
@@ -72,7 +73,7 @@ class Settings(
 
 # One AssumeRole: role_arn, external_id, session_name (None: a default from the device), and
 # the profile it was defined in (or "--role-arn").
-class RoleStep(record("RoleStep", "role_arn external_id session_name origin")):
+class RoleStep(namedtuple("RoleStep", "role_arn external_id session_name origin")):
     __slots__ = ()
 
     if TYPE_CHECKING:

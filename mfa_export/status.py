@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
+    from mfa_export.cli import Run
+
 
 def _epoch(text: str) -> float:
     """Seconds since the epoch of "2026-11-25T12:00:00Z", the form mfa-export exports, without
@@ -45,3 +47,9 @@ def session_status(environ: Mapping[str, str], now: datetime | None = None) -> t
         return f"{label} expired\n", 1
     hours, minutes = divmod(int(left) // 60, 60)
     return f"{label} {hours}h{minutes:02d}m\n", 0
+
+
+def run(run: Run) -> str:
+    """The --status mode (modes.py)."""
+    text, run.exit_code = session_status(run.environ)
+    return text

@@ -223,7 +223,7 @@ class Reporter:
         """Who, which device, where, until when: never a key."""
         if self.quiet:
             return
-        from mfa_export.dates import datetime, timezone  # here: --init, --help, --unset never need it
+        from datetime import datetime, timezone  # here: --init, --help, --unset never need it
 
         now = now or datetime.now(timezone.utc)
         left = credentials.seconds_left(now)

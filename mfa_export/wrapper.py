@@ -13,23 +13,15 @@ wrappers stay a few lines each, and which arguments mean "not an export" is deci
 from __future__ import annotations
 
 from mfa_export.errors import UsageError
+from mfa_export.modes import passthrough_flags
+from mfa_export.options import VALUED_FLAGS
 
 WRAPPED = "--wrapped"
 
-# Flags whose output is not code for the shell to apply.
-_PASSTHROUGH = {
-    "-h",
-    "--help",
-    "--version",
-    "--list-profiles",
-    "--clear-cache",
-    "--status",
-    "--init",
-    "--write-profile",
-    "--add",
-    "--remove",
-    "--rotate",
-}
+# Flags whose output is not code for the shell to apply: the modes that say so (modes.py), and
+# --write-profile; values of the flags of these that take one may be attached with "=".
+_PASSTHROUGH = passthrough_flags()
+_ATTACHED = tuple(f"{flag}=" for flag in sorted(_PASSTHROUGH & VALUED_FLAGS) if flag.startswith("--"))
 
 
 def split_wrapped(argv: list[str]) -> tuple[str | None, str, list[str]]:
@@ -46,7 +38,7 @@ def split_wrapped(argv: list[str]) -> tuple[str | None, str, list[str]]:
 
 
 # Short options that take a value (the rest of the cluster, or the next argument).
-_SHORT_WITH_VALUE = {"p", "s", "d", "f"}
+_SHORT_WITH_VALUE = {flag[1] for flag in VALUED_FLAGS if len(flag) == 2}
 
 
 def needs_passthrough(args: list[str]) -> bool:
@@ -57,11 +49,7 @@ def needs_passthrough(args: list[str]) -> bool:
     while index < len(args):
         arg = args[index]
         following = args[index + 1] if index + 1 < len(args) else None
-        if (
-            arg == "--"
-            or arg in _PASSTHROUGH
-            or arg.startswith(("--init=", "--write-profile=", "--add=", "--remove=", "--rotate="))
-        ):
+        if arg == "--" or arg in _PASSTHROUGH or arg.startswith(_ATTACHED):
             return True
         if arg.startswith("--"):
             name = arg.split("=", 1)[0]

@@ -137,6 +137,9 @@ def start_and_wait_for_sts(fake, args, env, timeout=20):
 _PROCESS_FIXTURES = {"cli", "env", "fake_aws", "readme_env", "messy_env", "process_env", "many_profiles"}
 _SHELL_MODULES = {"test_integration_extras", "test_readme", "test_shell_roundtrip", "test_wrappers"}
 _PROCESS_MODULES = {"test_packaging"}  # builds and installs a wheel
+# Tests that need tools beyond the runtime and test-core dependencies (moto, tree-sitter, a Secret
+# Service, pipx, the AWS CLI): tests/other-pythons runs everything else on the oldest and newest Python.
+_TOOL_MODULES = {"test_moto_server", "test_powershell_parse", "test_keyring", "test_packaging"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -146,3 +149,5 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.shells)
         if _PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())) or module in _PROCESS_MODULES:
             item.add_marker(pytest.mark.process)
+        if module in _TOOL_MODULES or "aws_cli" in item.name:
+            item.add_marker(pytest.mark.tools)
