@@ -50,6 +50,8 @@ print("export AWS_ACCESS_KEY_ID=" + c["AccessKeyId"])
 print("export AWS_SECRET_ACCESS_KEY=" + c["SecretAccessKey"])
 print("export AWS_SESSION_TOKEN=" + c["SessionToken"])
 """
+# What botocore itself does to list the profiles of the same files (the AWS CLI's `aws configure list-profiles`).
+AVAILABLE_PROFILES = "import botocore.session; print(len(botocore.session.Session().available_profiles))"
 PROFILES = 7700
 PARALLEL = 32
 
@@ -226,25 +228,33 @@ def main():
                 env,
                 tty,
             ),
-            ("cached run, stderr piped", "bare", 2.2, cmd + ["--shell", "bash"], env, piped),
-            ("cached run, stderr a pty, NO_COLOR", "bare", 2.2, cmd + ["--shell", "bash"], no_color, tty),
             (
-                "cached run, stderr piped, through pip's launcher (pipx, pip install: `import re` first)",
-                None,
-                None,
+                "cached run, stderr piped, pip's console script (pipx, pip install)",
+                "bare",
+                2.5,
                 [str(pip_launcher), "--shell", "bash"],
                 env,
                 piped,
             ),
+            ("cached run, stderr piped, ./install's launcher", "bare", 2.5, cmd + ["--shell", "bash"], env, piped),
+            ("cached run, stderr a pty, NO_COLOR", "bare", 2.5, cmd + ["--shell", "bash"], no_color, tty),
             ("cached run, stderr a pty (rich summary)", "rich", 1.25, cmd + ["--shell", "bash"], env, tty),
-            ("--status", "bare", 2.0, cmd + ["--status"], session, piped),
-            ("--help", "bare", 2.5, cmd + ["--help"], env, piped),
-            ("--version", "bare", 2.5, cmd + ["--version"], env, piped),
-            ("--unset", "bare", 2.5, cmd + ["--unset", "--shell", "bash"], env, piped),
-            ("--init bash", "bare", 2.5, cmd + ["--init", "bash"], env, piped),
-            ("1 MB files: cached run", "bare", 3.0, cmd + ["--shell", "bash"], big, piped),
+            ("--status", "bare", 2.5, cmd + ["--status"], session, piped),
+            ("--init bash", "bare", 3.0, cmd + ["--init", "bash"], env, piped),
+            ("--help", None, None, cmd + ["--help"], env, piped),
+            ("--version", None, None, cmd + ["--version"], env, piped),
+            ("--unset", None, None, cmd + ["--unset", "--shell", "bash"], env, piped),
+            ("1 MB files: cached run", "bare", 4.0, cmd + ["--shell", "bash"], big, piped),
             ("1 MB files: --complete profiles", "bare", 4.0, cmd + ["--complete", "profiles"], big, piped),
-            ("1 MB files: --list-profiles", "bare", 6.0, cmd + ["--list-profiles"], big, piped),
+            (
+                "1 MB files: botocore Session().available_profiles",
+                None,
+                None,
+                [str(venv_python), "-c", AVAILABLE_PROFILES],
+                big,
+                piped,
+            ),
+            ("1 MB files: --list-profiles", "botocore", 1.0, cmd + ["--list-profiles"], big, piped),
             ("1 MB files: --list-profiles, stderr a pty", None, None, cmd + ["--list-profiles"], big, tty),
             ("bare python writing that table (1.5 MB) to the pty", None, None, [bare, "-c", write_table], env, tty),
             ("cache miss (cache and lock), new code", "boto3", 1.0, None, miss_env, piped),
@@ -279,8 +289,15 @@ def main():
         "rich": median['python -c "import rich.console", stderr a pty'],
         "boto3": median["bare boto3 GetSessionToken script"],
         "one run": median["one cache-miss run, empty cache"],
+        "botocore": median["1 MB files: botocore Session().available_profiles"],
     }
-    names = {"bare": "bare python", "rich": "rich import", "boto3": "bare boto3", "one run": "one run"}
+    names = {
+        "bare": "bare python",
+        "rich": "rich import",
+        "boto3": "bare boto3",
+        "one run": "one run",
+        "botocore": "botocore's listing",
+    }
     try:
         with open("/proc/cpuinfo") as cpuinfo:
             model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
@@ -288,7 +305,7 @@ def main():
         model = platform.processor() or "unknown CPU"
     lines = [
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {platform.system()} {platform.machine()}, {model}, "
-        f"{os.cpu_count()} cores; Python {platform.python_version()} ({base}); mfa-export installed by ./install; "
+        f"{os.cpu_count()} cores; Python {platform.python_version()} ({base}); mfa-export installed by ./install (its launcher, and pip's console script in its virtualenv); "
         f"median of {args.runs} interleaved rounds, whole processes.",
         "",
         "| what | median | floor | ratio | target | |",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     CacheKey = dict[str, object]
 
 FORMAT_VERSION = 1
+LEGACY_FILES = ("profiles.listing", "profiles.names")  # kept by versions before 2026-12; no secrets
 MAX_ENTRY_BYTES = 64 * 1024
 
 
@@ -146,6 +147,9 @@ class SessionCache:
         self.remove_stale_temps(names)
         for name in names:
             path = os.path.join(self.directory, name)
+            if name in LEGACY_FILES and profile is None and _is_regular(path):
+                os.unlink(path)  # what earlier versions kept beside the sessions; never read now
+                continue
             if not name.endswith(".json"):
                 continue
             if not _is_regular(path):

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _STORED = tuple(option for option in OPTIONS if option.keywords.get("action") != "version")  # what argparse keeps
-_DESTS = tuple(option.dest for option in _STORED)
+_FIELDS = tuple((option.dest, option.default) for option in _STORED)  # (dest, default), worked out once
+_DESTS = tuple(dest for dest, _ in _FIELDS)
 
 
 class Request:
@@ -50,8 +51,8 @@ class Request:
         command: list[str] | None  # after "--": run it with the session instead of printing code
 
     def __init__(self, command: list[str] | None = None, **values: object) -> None:
-        for option in _STORED:
-            setattr(self, option.dest, values.pop(option.dest, option.default))
+        for dest, default in _FIELDS:
+            setattr(self, dest, values.pop(dest, default))
         if values:
             raise TypeError(f"not options: {sorted(values)}")
         self.command = command
@@ -63,7 +64,7 @@ class Request:
 
     def given(self) -> list[str]:
         """The dests of the options set to anything but their default, in declaration order."""
-        return [option.dest for option in _STORED if getattr(self, option.dest) != option.default]
+        return [dest for dest, default in _FIELDS if getattr(self, dest) != default]
 
     def __repr__(self) -> str:
         return "Request(" + ", ".join(f"{dest}={getattr(self, dest)!r}" for dest in self.given()) + ")"

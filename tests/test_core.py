@@ -134,6 +134,8 @@ def test_a_deeply_nested_kept_file_is_ignored(cli, env, home, name):
     listing = cli(["--list-profiles"], env)
     assert listing.returncode == 0, listing.stderr
     assert "p249" in listing.stdout + listing.stderr
+    assert cli(["--clear-cache"], env).returncode == 0
+    assert not kept.exists()  # a file of an earlier version goes with the cache
 
 
 def test_the_cli_runs_on_this_python(tmp_path):

@@ -69,16 +69,17 @@ def test_zsh_completion_loads(profiles_env, tmp_path):
 
 
 def test_completion_files_know_every_flag():
-    """The hand-written completions must not fall behind the parser."""
-    from mfa_export.cli import build_parser
+    """The hand-written completions must not fall behind the declared options (options.OPTIONS)."""
+    from mfa_export.options import OPTIONS, SUPPRESS
     from tests.realshells import ROOT
 
     flags = {
-        option
-        for action in build_parser()._actions
-        if action.help != "==SUPPRESS=="
-        for option in action.option_strings
-    }
+        flag
+        for option in OPTIONS
+        if option.keywords.get("help") != SUPPRESS
+        for flag in option.flags
+        if flag.startswith("-")
+    } | {"-h", "--help"}
     for path in (
         "shell/completions/mfa-export.bash",
         "shell/completions/_mfa-export",
