@@ -305,7 +305,8 @@ def main():
         model = platform.processor() or "unknown CPU"
     lines = [
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {platform.system()} {platform.machine()}, {model}, "
-        f"{os.cpu_count()} cores; Python {platform.python_version()} ({base}); mfa-export installed by ./install (its launcher, and pip's console script in its virtualenv); "
+        f"{os.cpu_count()} cores; Python {platform.python_version()} ({base}); mfa-export installed by ./install "
+        "(its launcher, and pip's console script in its virtualenv); "
         f"median of {args.runs} interleaved rounds, whole processes.",
         "",
         "| what | median | floor | ratio | target | |",
