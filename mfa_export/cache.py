@@ -1,21 +1,25 @@
-"""The session cache: one JSON file per (source identity, MFA device, role), private to the user.
+"""The session cache: one file per (source identity, MFA device, role), private to the user.
 
 The directory is created 0700 and each file 0600 at creation (never chmod after writing secrets),
 replaced atomically, and read leniently: a file that is corrupt, truncated, a symlink, owned by
 someone else or writable by others is ignored (with a warning) and replaced, never trusted.
 A valid entry is read without any lock; the lock (lock.py) is only taken on a miss.
+
+An entry is a format of our own, read without a parser: a first line naming the format, then one
+``name value`` line per field (``%``, CR and LF in a value written as %25, %0D and %0A), the expiry
+in Unix seconds. Entries of the JSON format of earlier versions (``*.json``) are never read: they
+are misses, replaced by new entries, and removed by --clear-cache.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import stat
+import time
 import zlib
-from datetime import datetime, timezone
 
 from mfa_export.atomic import make_private_dirs, remove_stale_temps, write_private
-from mfa_export.credentials import Credentials, format_utc
+from mfa_export.credentials import LATEST, Credentials
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
@@ -26,7 +30,9 @@ if TYPE_CHECKING:
 
     CacheKey = dict[str, object]
 
-FORMAT_VERSION = 1
+FORMAT = "mfa-export session 2"  # the first line of every entry
+SUFFIX = ".session"
+OLD_SUFFIX = ".json"  # entries of the JSON format (version 1)
 LEGACY_FILES = ("profiles.listing", "profiles.names")  # kept by versions before 2026-12; no secrets
 MAX_ENTRY_BYTES = 64 * 1024
 
@@ -52,10 +58,10 @@ class SessionCache:
     def key(source: str, serial: str, role: list[list[str | None]] | None = None) -> CacheKey:
         return {"source": source, "serial": serial, "role": role}
 
-    def path(self, key: CacheKey, suffix: str = ".json") -> str:
+    def path(self, key: CacheKey, suffix: str = SUFFIX) -> str:
         # Two checksums rather than hashlib (whose OpenSSL import costs a cached run ~2 ms): the name
         # only spreads entries; each file holds its full key and a mismatch is a miss.
-        data = json.dumps(key, sort_keys=True).encode()
+        data = key_text(key).encode("utf-8", "surrogatepass")
         digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
         return os.path.join(self.directory, digest + suffix)
 
@@ -108,16 +114,22 @@ class SessionCache:
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_ENTRY_BYTES + 1)
         try:
-            entry: dict[str, Any] = json.loads(raw.decode("utf-8"))
-            if entry.get("version") != FORMAT_VERSION or entry.get("key") != key:
-                raise ValueError("written for another entry or format")
-            entry["credentials"] = Credentials.from_dict(entry["credentials"])
-            if not all(isinstance(entry.get(k), (str, type(None))) for k in ("serial", "identity", "profile")):
-                raise ValueError("a field that should be text is not")
-            entry["credentials"].seconds_left()  # an expiry datetime cannot compare raises here, not later
-        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+            fields = _parse(raw.decode("utf-8", "surrogatepass"))
+            if fields.get("key") != key_text(key):
+                raise ValueError("written for another entry")
+            expiration = float(fields["expiration"])
+            if not 0 < expiration < LATEST:  # also NaN
+                raise ValueError("an expiry out of range")
+            credentials = Credentials(
+                fields["access_key_id"], fields["secret_access_key"], fields["session_token"], expiration
+            )
+            if not (credentials.access_key_id and credentials.secret_access_key and credentials.session_token):
+                raise ValueError("an empty key")
+        except (ValueError, KeyError) as exc:  # UnicodeDecodeError is a ValueError
             self._distrust(path, f"is corrupt ({type(exc).__name__})", warn)
             return None
+        entry: dict[str, Any] = {name: fields.get(name) for name in ("serial", "identity", "profile")}
+        entry["credentials"] = credentials
         return entry
 
     def _distrust(self, path: str, problem: str, warn: bool) -> None:
@@ -126,14 +138,17 @@ class SessionCache:
 
     # -- writing -----------------------------------------------------------------------------------
     def store(self, key: CacheKey, credentials: Credentials, **details: str | None) -> None:
-        entry = {
-            "version": FORMAT_VERSION,
-            "key": key,
+        values: dict[str, object] = {
+            "key": key_text(key),
+            "access_key_id": credentials.access_key_id,
+            "secret_access_key": credentials.secret_access_key,
+            "session_token": credentials.session_token,
+            "expiration": repr(credentials.expiration),
             **details,
-            "credentials": credentials.to_dict(),
-            "cached_at": format_utc(datetime.now(timezone.utc)),
+            "cached_at": repr(time.time()),
         }
-        write_private(self.path(key), json.dumps(entry, indent=1).encode("utf-8"))
+        lines = [FORMAT] + [f"{name} {_escape(str(value))}" for name, value in values.items() if value is not None]
+        write_private(self.path(key), ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"))
 
     # -- clearing ----------------------------------------------------------------------------------
     def clear(self, profile: str | None = None, keys: list[CacheKey] | None = None) -> int:
@@ -150,7 +165,7 @@ class SessionCache:
             if name in LEGACY_FILES and profile is None and _is_regular(path):
                 os.unlink(path)  # what earlier versions kept beside the sessions; never read now
                 continue
-            if not name.endswith(".json"):
+            if not name.endswith((SUFFIX, OLD_SUFFIX)):
                 continue
             if not _is_regular(path):
                 self.warn(f"leaving {path} alone: it is not a regular file")
@@ -187,9 +202,42 @@ def _is_regular(path: str) -> bool:
 def _profile_of(path: str) -> object:
     try:
         with os.fdopen(_open_for_reading(path), "rb") as handle:
-            return json.loads(handle.read(MAX_ENTRY_BYTES).decode("utf-8")).get("profile")
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return None
+            return _parse(handle.read(MAX_ENTRY_BYTES).decode("utf-8", "surrogatepass")).get("profile")
+    except (OSError, ValueError):
+        return None  # an entry of the old format, or none at all: not found by profile
+
+
+# -- the entry format -------------------------------------------------------------------------------
+
+
+def key_text(key: CacheKey) -> str:
+    """A cache key as one line: its parts, each escaped, in a fixed order (the key's identity)."""
+    role = key.get("role") or []
+    assert isinstance(role, list)
+    steps = ["\x1f".join("" if part is None else _escape(str(part)) for part in step) for step in role]
+    return "\x1e".join([_escape(str(key["source"])), _escape(str(key["serial"])), *steps])
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _unescape(text: str) -> str:
+    return text.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%") if "%" in text else text
+
+
+def _parse(text: str) -> dict[str, str]:
+    """{name: value} of an entry's text; ValueError for anything that is not one."""
+    lines = text.split("\n")
+    if lines[0] != FORMAT or lines[-1] != "":
+        raise ValueError("not an entry of this format")
+    fields = {}
+    for line in lines[1:-1]:
+        name, _, value = line.partition(" ")
+        if name in fields:
+            raise ValueError(f"{name} twice")
+        fields[name] = _unescape(value)
+    return fields
 
 
 def run_clear(run: Run) -> str:

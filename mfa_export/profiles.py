@@ -6,7 +6,7 @@ Read from the files and the cache only (no botocore), so completion and prompts 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+import time
 
 from mfa_export import settings as settings_module
 from mfa_export.awsconfig import AwsFiles
@@ -55,7 +55,7 @@ def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) ->
     files = AwsFiles(environ)
     clean = {k: v for k, v in environ.items() if k not in _SELECTING}
     keyring = read_index(environ)  # the index only: listing never opens the keyring itself
-    now = datetime.now(timezone.utc)
+    now = time.time()
     present = _entry_names(cache)
     rows = []
     for name in sorted(set(files.profile_names()) | set(keyring)):
@@ -68,7 +68,7 @@ def describe_profiles(environ: Mapping[str, str], cache: SessionCache | None) ->
     return rows
 
 
-def _seconds_left(cache: SessionCache, key: CacheKey, now: datetime) -> tuple[str, int] | None:
+def _seconds_left(cache: SessionCache, key: CacheKey, now: float) -> tuple[str, int] | None:
     """(expiry, seconds left) of the live session at ``key``."""
     entry = cache.load(key, warn=False)
     if entry is None:

@@ -15,7 +15,6 @@ from mfa_export.nesting import refuse_if_nested
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from datetime import datetime
 
     from mfa_export.cache import CacheKey
     from mfa_export.credentials import Credentials
@@ -37,7 +36,7 @@ class Session(namedtuple("Session", "credentials serial cached identity renewabl
         cached: bool
         identity: str | None
         # For a role session: until when the MFA session can sign a new one (renewing needs no code).
-        renewable_until: datetime | None
+        renewable_until: float | None  # Unix seconds
 
 
 # An MFA session only has to outlive the AssumeRole call it signs; role sessions are independent of it.

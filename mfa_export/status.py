@@ -30,7 +30,7 @@ def _epoch(text: str) -> float:
                 return days * 86400 + hour * 3600 + minute * 60 + second
     from mfa_export.credentials import parse_utc
 
-    return parse_utc(text).timestamp()
+    return parse_utc(text)
 
 
 def session_status(environ: Mapping[str, str], now: datetime | None = None) -> tuple[str, int]:

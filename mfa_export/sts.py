@@ -389,7 +389,10 @@ def _credentials(answer: dict[str, Any], client: BaseClient) -> Credentials:
     except (ValueError, OverflowError):
         raise _not_sts(client) from None
     return Credentials(
-        access_key_id=fields[0], secret_access_key=fields[1], session_token=fields[2], expiration=expiration
+        access_key_id=str(fields[0]),
+        secret_access_key=str(fields[1]),
+        session_token=str(fields[2]),
+        expiration=expiration,
     )
 
 

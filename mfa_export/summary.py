@@ -78,8 +78,13 @@ def relative(seconds: float) -> str:
     return f"in {hours}h {minutes:02d}m" if hours else f"in {minutes}m"
 
 
-def local_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+def local_time(moment: float | datetime) -> str:
+    """The local time of Unix seconds (or an aware datetime), to the minute, with the zone."""
+    import time
+
+    from mfa_export.credentials import seconds
+
+    return time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(seconds(moment)))
 
 
 PROFILE_HEADERS = ("profile", "kind", "keys", "MFA device", "role", "session")
@@ -216,16 +221,18 @@ class Reporter:
         profile: str | None,
         region: str | None,
         cached: bool,
-        now: datetime | None = None,
+        now: float | datetime | None = None,
         identity: str | None = None,
-        renewable_until: datetime | None = None,
+        renewable_until: float | None = None,
     ) -> None:
         """Who, which device, where, until when: never a key."""
         if self.quiet:
             return
-        from datetime import datetime, timezone  # here: --init, --help, --unset never need it
+        import time
 
-        now = now or datetime.now(timezone.utc)
+        from mfa_export.credentials import seconds
+
+        now = time.time() if now is None else seconds(now)
         left = credentials.seconds_left(now)
         origin = "cached session" if cached else "new session"
         where = [describe_device(serial)]
@@ -241,7 +248,7 @@ class Reporter:
         else:
             self._hanging("✓ ", "green", first)
             self._hanging("  ", "", second, "dim")
-        if renewable_until is not None and (renewable_until - now).total_seconds() > left + 60:
+        if renewable_until is not None and renewable_until - now > left + 60:
             # A role session as long as the role allows is no fault: renewing it costs no code.
             if 0 < left < 3600:
                 self.notice(f"renew it with --force: no MFA code needed until {local_time(renewable_until)}")

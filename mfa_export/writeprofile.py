@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 import unicodedata
-from datetime import datetime, timezone
 
 from mfa_export import awsconfig
 from mfa_export.atomic import make_private_dirs, remove_stale_temps, replace_file
@@ -167,18 +167,18 @@ class ProfileWriter:
                     f"choose another name, e.g. --write-profile {name}-mfa",
                 )
 
-    def _expiry(self, credentials: IniText) -> datetime | None:
+    def _expiry(self, credentials: IniText) -> float | None:
         values = credentials.values(self.name) or {}
         try:
             return parse_utc(values[EXPIRY_KEY]) if values.get(EXPIRY_KEY) else None
         except ValueError:
             return None
 
-    def fresh_until(self, min_ttl: float) -> tuple[datetime, float] | None:
+    def fresh_until(self, min_ttl: float) -> tuple[float, float] | None:
         """(expiry, seconds left) of a session already in [NAME] with more than ``min_ttl`` left, else None."""
         if self.stored_expiry is None:
             return None
-        left = (self.stored_expiry - datetime.now(timezone.utc)).total_seconds()
+        left = self.stored_expiry - time.time()
         return (self.stored_expiry, left) if left > min_ttl else None
 
     def write(self, credentials: Credentials) -> list[str]:

@@ -109,6 +109,18 @@ def test_a_deeply_nested_cache_entry_is_ignored_and_replaced(cli, env, user, fak
     assert fake_aws.count("GetSessionToken") == 2
 
 
+def test_an_entry_of_the_old_json_format_is_a_miss_and_cleared(cli, env, user, fake_aws):
+    cache = Path(env["MFA_EXPORT_CACHE_DIR"])
+    cache.mkdir(mode=0o700)
+    old = cache / "0123456789abcdef.json"
+    old.write_text('{"version": 1, "key": {"source": "x"}, "credentials": {}}')
+    old.chmod(0o600)
+    result = cli([user.code(), "--shell", "bash"], env)
+    assert result.returncode == 0 and "new session" in result.stderr, result.stderr
+    assert cli(["--clear-cache"], env).returncode == 0
+    assert not old.exists() and cache_files(env) == []
+
+
 def test_a_deeply_nested_keyring_index_is_ignored(cli, env, home):
     index = home / "data" / "mfa-export" / "keyring-profiles.json"
     index.parent.mkdir(parents=True)

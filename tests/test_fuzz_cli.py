@@ -151,14 +151,14 @@ def test_the_cli_fails_closed_whatever_it_meets(
             timeout=60,
         )
         fake_aws.advance()
-        for entry in Path(env["MFA_EXPORT_CACHE_DIR"]).glob("*.json") if warm.returncode == 0 else []:
+        for entry in Path(env["MFA_EXPORT_CACHE_DIR"]).glob("*.session") if warm.returncode == 0 else []:
             if cache == "garbage":
                 entry.write_bytes(b"\0\xff{")
             elif cache == "directory":
                 entry.unlink()
                 entry.mkdir()
             else:
-                entry.write_text(entry.read_text().replace('"Expiration": "', '"Expiration": "0001'))
+                entry.write_text(entry.read_text().replace("\nexpiration ", "\nexpiration -"))
     argv = [a for flag in flags for a in flag] + ["--shell", shell]
     stdin = subprocess.DEVNULL
     if code == "good":

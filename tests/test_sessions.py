@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pexpect
@@ -26,7 +26,7 @@ def exported(stdout):
     return values
 
 
-def cache_files(env, suffix=".json"):
+def cache_files(env, suffix=".session"):
     directory = env["MFA_EXPORT_CACHE_DIR"]
     return (
         sorted(os.path.join(directory, n) for n in os.listdir(directory) if n.endswith(suffix))
@@ -149,7 +149,7 @@ def _tamper(path, how):
     elif how == "garbage":
         Path(path).write_bytes(b"\x00\xff not json")
     elif how == "wrong-shape":
-        Path(path).write_text(json.dumps({"version": 1, "key": "x", "credentials": []}))
+        Path(path).write_text("mfa-export session 2\nkey x\n")
     elif how == "group-writable":
         os.chmod(path, 0o620)
     elif how == "world-readable":
@@ -194,12 +194,15 @@ def test_untrustworthy_entries_are_ignored_and_replaced(cli, env, user, fake_aws
     assert "cached session" in no_code_run(cli, env).stderr
 
 
+def set_field(path, name, value):
+    """An entry's file with one field (a `name value` line) set to ``value``."""
+    lines = Path(path).read_text().split("\n")
+    lines = [f"{name} {value}" if line.split(" ", 1)[0] == name else line for line in lines]
+    Path(path).write_text("\n".join(lines))
+
+
 def _set_expiry(path, left):
-    entry = json.loads(Path(path).read_text())
-    moment = datetime.now(timezone.utc) + timedelta(seconds=left)
-    entry["credentials"]["Expiration"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with open(path, "w") as handle:
-        json.dump(entry, handle)
+    set_field(path, "expiration", repr(datetime.now(timezone.utc).timestamp() + left))
 
 
 def test_expiry_window(cli, env, user, fake_aws):
