@@ -48,3 +48,18 @@ def test_passthrough(args):
 )
 def test_export(args):
     assert not needs_passthrough(args)
+
+
+def test_the_wrappers_follow_the_mode_table():
+    """Every mode's row says whether the wrappers run it directly: needs_passthrough agrees for each
+    spelling of its flag (with a value where the flag takes one)."""
+    from mfa_export.modes import MODES
+    from mfa_export.options import OPTIONS, VALUED_FLAGS
+
+    for mode in MODES:
+        if mode.flag is None:
+            continue
+        flags = next((option.flags for option in OPTIONS if mode.flag in option.flags), (mode.flag,))
+        for flag in flags:
+            args = [flag, "x"] if flag in VALUED_FLAGS else [flag]
+            assert needs_passthrough(args) == mode.passthrough, (mode.name, args)
