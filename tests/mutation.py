@@ -57,11 +57,11 @@ MUTANTS = [
         ["tests/test_sessions.py"],
     ),
     (
-        "CODE --unset -- COMMAND accepted",
-        "cli.py",
-        '("--unset", self.args.unset),',
-        '("--unset", False),',
-        ["tests/test_cli_fake_sts.py"],
+        "--unset -- COMMAND accepted",
+        "modes.py",
+        """        ignored.append("command")""",
+        "        pass",
+        ["tests/test_core.py"],
     ),
     (
         "a multi-line secret masked with one ::add-mask::",
@@ -71,10 +71,10 @@ MUTANTS = [
         ["tests/test_formats.py"],
     ),
     (
-        "another user's cache entry copied onto ours served",
+        "another user's cache entry trusted",
         "cache.py",
-        'or entry.get("key") != key:',
-        "or False:",
+        "        elif info.st_uid != os.getuid():",
+        "        elif False:",
         ["tests/test_sessions.py"],
     ),
     (
@@ -108,8 +108,8 @@ MUTANTS = [
     (
         "section header trimmed inside the brackets (botocore does not)",
         "inifile.py",
-        "            return value[1:close]",
-        "            return value[1:close].strip()",
+        """    return found.group("header") if found else None""",
+        """    return found.group("header").strip() if found else None""",
         ["tests/test_inifile.py"],
     ),
     (
@@ -225,11 +225,18 @@ MUTANTS = [
         ["tests/test_wrapper_protocol.py"],
     ),
     (
-        "a deeply nested cache entry is a crash",
+        "a cache entry's expiry trusted whatever it is (NaN, past the year 9999)",
         "cache.py",
-        "        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:",
-        "        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:",
-        ["tests/test_core.py"],
+        "            if not 0 < expiration < LATEST:  # also NaN",
+        "            if False:",
+        ["tests/test_fail_closed.py"],
+    ),
+    (
+        "a cache entry served for another key",
+        "cache.py",
+        """            if fields.get("key") != key_text(key):""",
+        "            if False:",
+        ["tests/test_sessions.py", "tests/test_core.py"],
     ),
 ]
 

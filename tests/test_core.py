@@ -95,6 +95,16 @@ def test_a_double_dash_value_is_a_usage_error(cli, env, flag):
     assert result.stdout in ("", "false\n")
 
 
+def test_an_option_the_mode_does_not_read_is_refused(cli, env):
+    for args, phrase in (
+        (["--unset", "--shell", "bash", "--", "true"], "--unset and -- COMMAND do not go together"),
+        (["--status", "-p", "prod"], "--status and --profile do not go together"),
+        (["--yes", "--shell", "bash"], "--yes goes only with --remove"),
+    ):
+        result = cli(args, env)
+        assert result.returncode == 2 and phrase in result.stderr, (args, result.stderr)
+
+
 def test_a_deeply_nested_cache_entry_is_ignored_and_replaced(cli, env, user, fake_aws):
     assert cli([user.code(), "--shell", "bash"], env).returncode == 0
     [path] = cache_files(env)
