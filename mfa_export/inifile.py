@@ -313,18 +313,24 @@ class IniIndex:
                 self._starts.setdefault(header, []).append(start)
         if self._starts is not None:
             return self._starts.get(name, [])
+        return [start for start, header in self._header_lines_with(name).items() if header == name]
+
+    def _header_lines_with(self, word: str) -> dict[int, str]:
+        """{where it starts: section name} of each header line that holds ``word``, in file order:
+        found by searching the text for the word, not by looking at every header."""
         text = self.text
-        starts = []
-        at = text.find(name)
+        found = {}
+        at = text.find(word)
         while at >= 0:
             start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", at)
             if end < 0:
                 end = len(text)
-            if text.startswith("[", start) and _header(text[start:end].strip()) == name:
-                starts.append(start)
-            at = text.find(name, max(end, at + 1))  # the next line (a name may hold a newline)
-        return starts
+            name = _header(text[start:end].strip()) if text.startswith("[", start) else None
+            if name is not None:
+                found[start] = name
+            at = text.find(word, max(end, at + 1))  # the next line (a word may hold a newline)
+        return found
 
     def _section_end(self, start: int) -> int:
         """Where the section whose header starts at ``start`` ends: at the next header, or the end."""
@@ -349,19 +355,9 @@ class IniIndex:
         before a lookup)."""
         if self._full is not None:
             return [name for name in self._full.sections if any(word in name for word in words)]
-        text = self.text
         found: dict[int, str] = {}
         for word in words:
-            at = text.find(word)
-            while at >= 0:
-                start = text.rfind("\n", 0, at) + 1
-                end = text.find("\n", at)
-                if end < 0:
-                    end = len(text)
-                name = _header(text[start:end].strip()) if text.startswith("[", start) else None
-                if name is not None and word in name:
-                    found[start] = name
-                at = text.find(word, max(end, at + 1))
+            found.update((start, name) for start, name in self._header_lines_with(word).items() if word in name)
         return [found[start] for start in sorted(found)]
 
     def values(self, name: str) -> dict[str, str] | None:
