@@ -55,8 +55,13 @@ class SessionCache:
 
     # -- keys and paths ----------------------------------------------------------------------------
     @staticmethod
-    def key(source: str, serial: str, role: list[list[str | None]] | None = None) -> CacheKey:
-        return {"source": source, "serial": serial, "role": role}
+    def key(source: str, serial: str, role: list[list[str | None]] | None = None, via: str | None = None) -> CacheKey:
+        """``via``: how a role session was made when not with the MFA session ("code": with the
+        long-term keys and a code of its own)."""
+        key: CacheKey = {"source": source, "serial": serial, "role": role}
+        if via is not None:
+            key["via"] = via
+        return key
 
     def path(self, key: CacheKey, suffix: str = SUFFIX) -> str:
         # Two checksums rather than hashlib (whose OpenSSL import costs a cached run ~2 ms): the name
@@ -215,7 +220,8 @@ def key_text(key: CacheKey) -> str:
     role = key.get("role") or []
     assert isinstance(role, list)
     steps = ["\x1f".join("" if part is None else _escape(str(part)) for part in step) for step in role]
-    return "\x1e".join([_escape(str(key["source"])), _escape(str(key["serial"])), *steps])
+    via = [f"\x1dvia={_escape(str(key['via']))}"] if key.get("via") else []
+    return "\x1e".join([_escape(str(key["source"])), _escape(str(key["serial"])), *steps]) + "".join(via)
 
 
 def _escape(text: str) -> str:

@@ -81,14 +81,22 @@ class _Terminal:
         self.writer.close()
 
 
-def prompt_for_code(device: str, tty_path: str = TTY_PATH) -> str:
+def prompt_for_code(device: str, tty_path: str = TTY_PATH, why: str | None = None) -> str:
+    """A code typed on the terminal; ``why``: a reason said first (and in the no-terminal error)."""
     try:
         terminal = _Terminal(tty_path, "no MFA code given and no terminal to ask for one")
     except NoTerminal as exc:
+        if why:
+            raise UsageError(
+                f"{why}; no code was given and there is no terminal to ask for one",
+                "pass a code (mfa-export 123456), or ask for -d 1h, which the MFA session serves without one",
+            ) from None
         raise UsageError(
             exc.message, "pass it as an argument (mfa-export 123456) or on stdin (... | mfa-export -)"
         ) from None
     try:
+        if why:
+            terminal.say(f"{why}.\n")
         for _ in range(PROMPT_ATTEMPTS):
             line = terminal.ask(f"MFA code for {device}: ")
             if not line:

@@ -106,7 +106,8 @@ def declare(group: Callable[[str], Callable[..., object]]) -> None:
         "--duration",
         metavar="D",
         help="lifetime of the exported session: seconds or 15m/12h/1h30m; 900..129600 "
-        "(default 12h; roles: duration_seconds or 1h, at most 12h, 1h for a chain)",
+        "(default 12h; roles: duration_seconds or 1h; a role asked for more than 1h needs a code of its "
+        "own, up to the role's maximum; 1h for a chain)",
     )
     session(
         "--code-command", metavar="CMD", help="command that prints the MFA code (default: the profile's mfa_process)"

@@ -11,11 +11,13 @@ from mfa_export import codes
 from mfa_export.cache import SessionCache, UnusableCache, cache_dir
 from mfa_export.errors import ConfigError
 from mfa_export.nesting import refuse_if_nested
+from mfa_export.settings import CHAINED_ROLE_DURATION
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs the cached path
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from mfa_export import sts
     from mfa_export.cache import CacheKey
     from mfa_export.credentials import Credentials
     from mfa_export.settings import Settings
@@ -54,6 +56,17 @@ def _role_keys(settings: Settings, serial: str) -> list[CacheKey]:
     return [SessionCache.key(settings.source_identity, serial, role=chain[:n]) for n in range(1, len(chain) + 1)]
 
 
+def assumed_with_code(settings: Settings) -> bool:
+    """Whether the role is assumed with the long-term keys and a code of its own, not with the MFA
+    session: AWS limits a role assumed with temporary credentials (any session, GetSessionToken's
+    included: role chaining) to 1 h, so a first-hop role asked for longer needs its own code."""
+    return len(settings.roles) == 1 and settings.duration > CHAINED_ROLE_DURATION
+
+
+def _direct_key(settings: Settings, serial: str) -> CacheKey:
+    return SessionCache.key(settings.source_identity, serial, role=_chain(settings), via="code")
+
+
 def cache_keys(settings: Settings) -> tuple[CacheKey, CacheKey | None]:
     """(key of the MFA session, key of the role session or None) for these settings.
 
@@ -62,6 +75,8 @@ def cache_keys(settings: Settings) -> tuple[CacheKey, CacheKey | None]:
     """
     serial = settings.serial or DISCOVER
     mfa_key = SessionCache.key(settings.source_identity, serial)
+    if assumed_with_code(settings):
+        return mfa_key, _direct_key(settings, serial)
     return mfa_key, (_role_keys(settings, serial)[-1] if settings.roles else None)
 
 
@@ -70,6 +85,8 @@ def every_cache_key(settings: Settings) -> list[CacheKey]:
     keys = []
     for serial in dict.fromkeys([settings.serial or DISCOVER, DISCOVER]):
         keys += [SessionCache.key(settings.source_identity, serial), *_role_keys(settings, serial)]
+        if settings.roles:
+            keys.append(_direct_key(settings, serial))
     return keys
 
 
@@ -110,6 +127,9 @@ class SessionSource:
 
     def get(self) -> Session:
         """The session to export: the MFA session itself, or the role session made with it."""
+        if assumed_with_code(self.settings):
+            assert self.role_key is not None
+            return self._obtain(self.role_key, self._new_role_session_with_code, self.min_ttl)
         if self.settings.roles:
             assert self.role_key is not None  # made with the roles
             session = self._obtain(self.role_key, self._new_role_session, self.min_ttl)
@@ -188,11 +208,10 @@ class SessionSource:
         except OSError as exc:
             self.reporter.warning(f"could not cache the session: {exc}")
 
-    def _new_mfa_session(self) -> Session:
-        from mfa_export import sts  # the expensive import: only when AWS must be asked
+    def _device(self, source: sts.Source) -> str:
+        """The MFA device: named in the settings, else the only one (or the chosen one) IAM lists."""
+        from mfa_export import sts
 
-        sts.start_budget(self.environ)
-        source = sts.Source(self.settings, self.environ)
         serial = self.settings.serial
         if serial is None:
             try:
@@ -201,6 +220,38 @@ class SessionSource:
                 serial = self._choose_device(several)
             else:
                 self.reporter.notice(f"using MFA device {serial}, the only one listed for this IAM user")
+        return serial
+
+    def _new_role_session_with_code(self) -> Session:
+        """A first-hop role for more than 1 h: AssumeRole with the long-term keys, the device and a
+        code, as botocore's AssumeRole provider does for such a profile (no MFA session involved)."""
+        from mfa_export import sts
+
+        sts.start_budget(self.environ)
+        source = sts.Source(self.settings, self.environ)
+        serial = self._device(source)
+        step = self.settings.roles[0]
+        hours = f"{self.settings.duration // 3600}h{self.settings.duration % 3600 // 60:02d}m"
+        why = (
+            f"a {hours} session of {step.role_arn} needs an MFA code of its own: AWS limits a role "
+            "assumed with the cached MFA session to 1h"
+        )
+        code = self.code or self._code_for(serial, why)
+        name = step.session_name or default_session_name(serial)
+        credentials, identity = sts.assume_role(
+            source, step, name, self.settings.duration, self.settings.region, mfa=(serial, code)
+        )
+        session = Session(credentials, serial, False, identity)
+        assert self.role_key is not None
+        self._store(self.role_key, session, self.settings.selected)
+        return session
+
+    def _new_mfa_session(self) -> Session:
+        from mfa_export import sts  # the expensive import: only when AWS must be asked
+
+        sts.start_budget(self.environ)
+        source = sts.Source(self.settings, self.environ)
+        serial = self._device(source)
         code = self.code or self._code_for(serial)
         credentials = sts.get_session_token(source, serial, code, self.settings.mfa_duration, self.settings.region)
         session = Session(credentials, serial, False)
@@ -258,7 +309,9 @@ class SessionSource:
         self.reporter.notice(f"using MFA device {chosen}; to skip this question, add {where}: {line}")
         return chosen
 
-    def _code_for(self, serial: str) -> str:
+    def _code_for(self, serial: str, why: str | None = None) -> str:
+        """A code from the code command, the profile's mfa_process, or the terminal (``why``: what the
+        prompt says first, and a missing terminal's message)."""
         if self.code_command:
             return codes.code_from_command(
                 self.code_command, "--code-command", self.environ, codes.command_timeout(self.environ)
@@ -268,7 +321,7 @@ class SessionSource:
             return codes.code_from_command(
                 self.settings.code_command, origin, self.environ, codes.command_timeout(self.environ)
             )
-        return codes.prompt_for_code(serial)
+        return codes.prompt_for_code(serial, why=why)
 
 
 def default_session_name(serial: str | None) -> str:

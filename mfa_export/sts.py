@@ -327,13 +327,21 @@ def get_session_token(source: Source, serial: str, code: str, duration: int, reg
 
 
 def assume_role(
-    signer: SessionSigner, step: RoleStep, session_name: str, duration: int, region: str | None
+    signer: Signer,
+    step: RoleStep,
+    session_name: str,
+    duration: int,
+    region: str | None,
+    mfa: tuple[str, str] | None = None,
 ) -> tuple[Credentials, str]:
-    """(Credentials, assumed-role ARN) for one AssumeRole signed by ``signer``."""
-    params = {"RoleArn": step.role_arn, "RoleSessionName": session_name, "DurationSeconds": duration}
+    """(Credentials, assumed-role ARN) for one AssumeRole signed by ``signer``: a session (role
+    chaining, at most 1 h), or the long-term keys with ``mfa`` = (device, code)."""
+    params: dict[str, Any] = {"RoleArn": step.role_arn, "RoleSessionName": session_name, "DurationSeconds": duration}
     if step.external_id:
         params["ExternalId"] = step.external_id
-    answer, client = _call(signer, "sts", region, "assume_role", params)
+    if mfa is not None:
+        params["SerialNumber"], params["TokenCode"] = mfa
+    answer, client = _call(signer, "sts", region, "assume_role", params, carries_code=mfa is not None)
     arn = (answer.get("AssumedRoleUser") or {}).get("Arn")
     return _credentials(answer, client), arn if isinstance(arn, str) and arn else step.role_arn
 

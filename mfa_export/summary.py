@@ -249,7 +249,7 @@ class Reporter:
             self._hanging("✓ ", "green", first)
             self._hanging("  ", "", second, "dim")
         if renewable_until is not None and renewable_until - now > left + 60:
-            # A role session as long as the role allows is no fault: renewing it costs no code.
+            # A role session of the 1 h the MFA session can sign is no fault: renewing it costs no code.
             if 0 < left < 3600:
                 self.notice(f"renew it with --force: no MFA code needed until {local_time(renewable_until)}")
         elif 0 < left < 3600:

@@ -5,6 +5,18 @@ AWS does instead: it verifies each request's SigV4 signature against the caller'
 the current TOTP code of the user's device, rejects a code used before and GetSessionToken signed with
 session credentials, with AWS's own error codes and messages. It can also misbehave on purpose (5xx,
 throttling, slowness) and hand out credentials full of hostile characters.
+
+Each rule it enforces names its source: the AWS STS API Reference (GetSessionToken, AssumeRole,
+GetCallerIdentity), the IAM API Reference (ListMFADevices, ListAccessKeys, CreateAccessKey,
+DeleteAccessKey), the IAM User Guide ("Methods to assume a role", "Request temporary security
+credentials", "Comparing the AWS STS API operations"), or a peer's issue.
+
+What it does not emulate: policies beyond a role's trust (its principals, aws:MultiFactorAuthPresent
+and sts:ExternalId); session policies, tags, source identity and transitive tags; regional endpoints
+and disabled regions; the root user's 1 h cap on GetSessionToken; GetSessionToken's credentials being
+refused by IAM calls without MFA; AssumeRole's packed-policy size; clock skew past 15 minutes in any
+other way than a signature that is expired; eventual consistency of IAM beyond a new key's delay
+(key_ready); throttling except on request (fail_next).
 """
 
 import base64
@@ -172,6 +184,16 @@ class FakeAws:
         """Queue faults for the next requests: '500', 'throttle'."""
         self.faults.extend([kind] * count)
 
+    def refused(self):
+        """The calls the fake refused, as (action, error code)."""
+        return [(call["Action"], call["error"]) for call in self.calls if call["error"]]
+
+    @staticmethod
+    def signer(call):
+        """The access key id that signed a call."""
+        auth = {k.lower(): v for k, v in call["headers"].items()}.get("authorization", "")
+        return auth.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in auth else None
+
     def count(self, action):
         return sum(1 for call in self.calls if call["Action"] == action)
 
@@ -219,8 +241,9 @@ class FakeAws:
         params = dict(urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         action = params.get("Action", "")
         request_id = secrets.token_hex(16)
+        call = {"Action": action, "params": params, "headers": headers, "error": None}
         with self.lock:
-            self.calls.append({"Action": action, "params": params, "headers": headers})
+            self.calls.append(call)
             fault = self.faults.pop(0) if self.faults else None
         if self.delay:
             time.sleep(self.delay)
@@ -256,6 +279,7 @@ class FakeAws:
                 f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
             )
         except AwsError as err:
+            call["error"] = err.code
             return err.status, (
                 '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
                 f"<Type>{err.kind}</Type><Code>{err.code}</Code><Message>{_xml_text(err.message)}</Message>"
@@ -285,6 +309,8 @@ class FakeAws:
             secret = caller.secret_access_key
             if token != caller.session_token:
                 raise AwsError(403, "InvalidClientTokenId", MSG_BAD_KEY)
+            # Expired session credentials: ExpiredToken, 403 (STS API Reference, Common Errors;
+            # aws-vault #867 quotes the message).
             if caller.expiration < datetime.now(timezone.utc):
                 raise AwsError(403, "ExpiredToken", MSG_EXPIRED)
         if caller is None:
@@ -350,6 +376,7 @@ class FakeAws:
         return session
 
     def get_session_token(self, caller, params):
+        # Not with temporary credentials; 900-129600 s for IAM users (STS API Reference, GetSessionToken).
         if isinstance(caller, Session):
             raise AwsError(403, "AccessDenied", MSG_SESSION_CREDS)
         duration = int(params.get("DurationSeconds", 43200))
@@ -369,6 +396,8 @@ class FakeAws:
         return self._credentials_xml(self._issue(caller, duration, mfa))
 
     def _check_code(self, caller, serial, code):
+        # The device must be the caller's; a code is good once (IAM User Guide, "Using MFA devices":
+        # a code cannot be reused; AWS answers a reused code as a wrong one).
         if serial not in caller.devices:
             raise AwsError(403, "AccessDenied", MSG_BAD_SERIAL)
         # Like AWS: the codes of the current 30-second window and of its neighbours (clock skew).
@@ -397,9 +426,12 @@ class FakeAws:
         )
         mfa = isinstance(caller, Session) and caller.mfa
         if not isinstance(caller, Session) and "SerialNumber" in params:
-            # An IAM user assuming the role with its MFA code in the call, as the AWS CLI and SDKs do.
+            # An IAM user assuming the role with its MFA code in the call, as the AWS CLI and SDKs do
+            # (STS API Reference, AssumeRole: SerialNumber and TokenCode).
             self._check_code(caller, params.get("SerialNumber"), params.get("TokenCode"))
             mfa = True
+        # The trust policy: its principal, aws:MultiFactorAuthPresent, sts:ExternalId (IAM User Guide,
+        # "Configuring MFA-protected API access", "How to use an external ID").
         if role is None or caller_principal(caller) not in role.trusted or (role.require_mfa and not mfa):
             raise denied
         if role.external_id != params.get("ExternalId"):
@@ -412,13 +444,19 @@ class FakeAws:
                 f"1 validation error detected: Value '{name}' at 'roleSessionName' failed to satisfy constraint",
             )
         duration = int(params.get("DurationSeconds", 3600))
-        chained = isinstance(caller, Session) and caller.role is not None
+        # Role chaining is any AssumeRole signed with temporary credentials, GetSessionToken's
+        # included; it is limited to 1 h (IAM User Guide, "Methods to assume a role": "Role chaining
+        # limits your session to a maximum of one hour"; STS API Reference, AssumeRole,
+        # DurationSeconds). The answer is 400 ValidationError, as users of aws-vault (#263, #867) and
+        # awsume (#73, #114) saw it with MFA sessions.
+        chained = isinstance(caller, Session)
         if chained and duration > 3600:
             raise AwsError(
                 400,
                 "ValidationError",
                 "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
             )
+        # 900 s up to the role's MaxSessionDuration (1-12 h; STS API Reference, AssumeRole).
         if not 900 <= duration <= role.max_duration:
             raise AwsError(
                 400,

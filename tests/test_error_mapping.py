@@ -76,7 +76,7 @@ def test_success_is_converted_to_utc(source):
         {"SerialNumber": SERIAL, "TokenCode": "123456", "DurationSeconds": 3600},
     )
     creds = sts.get_session_token(source, SERIAL, "123456", 3600, None)
-    assert creds.expiration == expiry and creds.session_token == "t"
+    assert creds.expiration == expiry.timestamp() and creds.session_token == "t"  # Unix seconds
     assert "'s'" not in repr(creds) and "'t'" not in repr(creds)  # secrets stay out of tracebacks
 
 

@@ -162,6 +162,21 @@ def test_keyring_keys_sign_exports_and_role_chains(stored, home, user, fake_aws)
     assert user.secret_access_key not in listing.stdout + listing.stderr
 
 
+def test_a_long_role_session_is_signed_with_the_keyring_keys_and_a_code(stored, home, user, fake_aws):
+    """More than 1 h of a role: AssumeRole with the long-term keys (here the keyring's) and a code."""
+    fake_aws.add_role("admin", trusted={user.arn}, max_duration=43200)
+    (home / ".aws" / "config").write_text(
+        (home / ".aws" / "config").read_text()
+        + "[profile prod]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = default\n"
+    )
+    result = run_cli([user.code(), "-p", "prod", "-d", "4h", "--shell", "bash"], stored)
+    assert result.returncode == 0, result.stderr
+    [assume] = [call for call in fake_aws.calls if call["Action"] == "AssumeRole"]
+    assert fake_aws.signer(assume) == user.access_key_id and assume["params"]["DurationSeconds"] == "14400"
+    assert assume["params"]["SerialNumber"] == user.serial and fake_aws.refused() == []
+    assert fake_aws.count("GetSessionToken") == 0
+
+
 def test_a_cached_run_of_a_keyring_profile_never_opens_the_keyring(stored, user, tmp_path):
     assert run_cli([user.code(), "--shell", "bash"], stored).returncode == 0
     code, modules = probe(

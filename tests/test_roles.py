@@ -97,15 +97,18 @@ def test_wrong_external_id(cli, role_env, user):
 
 
 def test_role_arn_flag(cli, role_env, user, fake_aws, roles):
+    """-d 2h on a first-hop role: AWS allows more than 1 h only to an AssumeRole signed with the
+    long-term keys and a code, so that is the one call made (no MFA session)."""
     result = cli(
         [user.code(), "--shell", "bash", "-p", "base", "--role-arn", roles["staging"].arn, "-d", "2h"], role_env
     )
     assert result.returncode == 0, result.stderr
     session = session_of(fake_aws, result)
-    assert session.role is roles["staging"]
-    assert next(c for c in fake_aws.calls if c["Action"] == "AssumeRole")["params"]["DurationSeconds"] == "7200"
-    # the MFA session keeps its own 12 h
-    assert next(c for c in fake_aws.calls if c["Action"] == "GetSessionToken")["params"]["DurationSeconds"] == "43200"
+    assert session.role is roles["staging"] and session.mfa
+    [assume] = [c for c in fake_aws.calls if c["Action"] == "AssumeRole"]
+    assert assume["params"]["DurationSeconds"] == "7200" and assume["params"]["SerialNumber"] == user.serial
+    assert fake_aws.signer(assume) == user.access_key_id  # the long-term key, not a session
+    assert fake_aws.count("GetSessionToken") == 0 and fake_aws.refused() == []
 
 
 def test_role_exec_mode(cli, role_env, user, fake_aws, roles):
@@ -120,10 +123,12 @@ def test_role_duration_and_session_name_are_sent(cli, role_env, home, user, fake
     assert result.returncode == 0, result.stderr
     assume = next(c for c in fake_aws.calls if c["Action"] == "AssumeRole")["params"]
     assert assume["DurationSeconds"] == "43200" and assume["RoleSessionName"] == "mfa-export-alice"
-    named = cli(["--shell", "bash", "-p", "short", "-d", "1h"], role_env)
+    fake_aws.advance()
+    named = cli([user.code(), "--shell", "bash", "-p", "short", "-d", "1h"], role_env)
     assert named.returncode == 0, named.stderr
     assume = [c for c in fake_aws.calls if c["Action"] == "AssumeRole"][-1]["params"]
     assert assume["RoleSessionName"] == "deploy-bot" and assume["DurationSeconds"] == "3600"
+    assert fake_aws.refused() == []
 
 
 def test_a_role_session_is_renewed_without_a_code(cli, role_env, user, fake_aws, roles):
@@ -181,3 +186,140 @@ def test_clear_cache_for_a_profile_removes_what_it_would_use(cli, role_env, user
     assert cli(["--shell", "bash", "-p", "base"], role_env).returncode == 2  # a code is needed again
     cleared = cli(["--clear-cache", "-p", "admin"], role_env)
     assert "removed 1 cached session of profile admin" in cleared.stderr  # its role session
+
+
+# -- role sessions as AWS grants them: more than 1 h needs a code on AssumeRole ------------------------
+
+
+@pytest.fixture
+def long_roles(fake_aws, user, home, env):
+    """A role allowing 12 h, one profile asking for all of it, a chain, and keys in the files."""
+    long = fake_aws.add_role("long", trusted={user.arn}, max_duration=43200)
+    hop = fake_aws.add_role("hop", account="444444444444", trusted={long.arn}, require_mfa=False)
+    write_aws_files(
+        home,
+        config=(
+            f"[profile base]\nregion = eu-west-1\nmfa_serial = {user.serial}\n"
+            f"[profile long]\nrole_arn = {long.arn}\nsource_profile = base\n"
+            f"[profile allday]\nrole_arn = {long.arn}\nsource_profile = base\nduration_seconds = 43200\n"
+            f"[profile hop]\nrole_arn = {hop.arn}\nsource_profile = long\n"
+        ),
+        credentials=f"[base]\naws_access_key_id = {user.access_key_id}\n"
+        f"aws_secret_access_key = {user.secret_access_key}\n",
+    )
+    return env, long, hop
+
+
+def _works_with_boto3(result, fake_aws):
+    import boto3
+
+    values = exported(result.stdout)
+    client = boto3.client(
+        "sts",
+        endpoint_url=fake_aws.url,
+        region_name="eu-west-1",
+        aws_access_key_id=values["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=values["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=values["AWS_SESSION_TOKEN"],
+    )
+    return client.get_caller_identity()["Arn"]
+
+
+def test_a_profile_asking_for_12h_assumes_with_its_own_code(cli, long_roles, user, fake_aws):
+    env, _, _ = long_roles
+    result = cli([user.code(), "--shell", "bash", "-p", "allday"], env)
+    assert result.returncode == 0, result.stderr
+    [assume] = [c for c in fake_aws.calls if c["Action"] == "AssumeRole"]
+    assert assume["params"]["DurationSeconds"] == "43200" and "TokenCode" in assume["params"]
+    assert fake_aws.signer(assume) == user.access_key_id and fake_aws.refused() == []
+    assert ":assumed-role/long/" in _works_with_boto3(result, fake_aws)
+    # cached as its own entry: served without a code while it lasts
+    again = cli(["--shell", "bash", "-p", "allday"], env)
+    assert again.returncode == 0 and "cached session" in again.stderr, again.stderr
+    assert fake_aws.count("AssumeRole") == 1
+
+
+def test_2h_on_a_role_whose_1h_session_is_cached_needs_a_code(cli, long_roles, user, fake_aws):
+    env, _, _ = long_roles
+    assert cli([user.code(), "--shell", "bash", "-p", "long"], env).returncode == 0  # 1 h, via the MFA session
+    first = next(c for c in fake_aws.calls if c["Action"] == "AssumeRole")
+    assert first["params"]["DurationSeconds"] == "3600" and fake_aws.signer(first).startswith("ASIA")
+    assert cli(["--shell", "bash", "-p", "long"], env).returncode == 0  # the 1 h session: no code
+    longer = cli(["--shell", "bash", "-p", "long", "-d", "2h"], env)  # no code, no terminal
+    assert longer.returncode == 2, longer.stderr
+    assert "1h" in longer.stderr and "-d 1h" in longer.stderr and "mfa-export 123456" in longer.stderr
+    assert fake_aws.count("AssumeRole") == 1  # nothing was sent
+    fake_aws.advance()
+    granted = cli([user.code(), "--shell", "bash", "-p", "long", "-d", "2h"], env)
+    assert granted.returncode == 0, granted.stderr
+    last = [c for c in fake_aws.calls if c["Action"] == "AssumeRole"][-1]
+    assert last["params"]["DurationSeconds"] == "7200" and fake_aws.signer(last) == user.access_key_id
+    assert fake_aws.refused() == [] and ":assumed-role/long/" in _works_with_boto3(granted, fake_aws)
+
+
+def test_2h_on_a_chain_is_refused_before_any_call(cli, long_roles, user, fake_aws):
+    env, _, _ = long_roles
+    result = cli([user.code(), "--shell", "bash", "-p", "hop", "-d", "2h"], env)
+    assert result.returncode == 2 and "role chaining" in result.stderr, result.stderr
+    assert fake_aws.calls == []
+
+
+def test_the_default_hour_needs_no_code_while_the_mfa_session_lasts(cli, long_roles, user, fake_aws):
+    env, _, _ = long_roles
+    assert cli([user.code(), "--shell", "bash", "-p", "base"], env).returncode == 0
+    for profile in ("long", "hop"):
+        result = cli(["--shell", "bash", "-p", profile], env)
+        assert result.returncode == 0, result.stderr
+    assert fake_aws.count("GetSessionToken") == 1 and fake_aws.refused() == []
+    assert all(c["params"]["DurationSeconds"] == "3600" for c in fake_aws.calls if c["Action"] == "AssumeRole")
+
+
+def test_the_fake_refuses_a_long_session_from_the_mfa_session(long_roles, user, fake_aws):
+    """The rule the fake once lacked: AWS's answer to a 2 h AssumeRole signed by GetSessionToken's credentials."""
+    import boto3
+    import botocore.exceptions
+
+    client = boto3.client(
+        "sts",
+        endpoint_url=fake_aws.url,
+        region_name="eu-west-1",
+        aws_access_key_id=user.access_key_id,
+        aws_secret_access_key=user.secret_access_key,
+    )
+    mfa = client.get_session_token(SerialNumber=user.serial, TokenCode=user.code())["Credentials"]
+    signed = boto3.client(
+        "sts",
+        endpoint_url=fake_aws.url,
+        region_name="eu-west-1",
+        aws_access_key_id=mfa["AccessKeyId"],
+        aws_secret_access_key=mfa["SecretAccessKey"],
+        aws_session_token=mfa["SessionToken"],
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        signed.assume_role(RoleArn=long_roles[1].arn, RoleSessionName="probe", DurationSeconds=7200)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationError" and "1 hour session limit" in error["Message"]
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_the_prompt_says_why_a_long_role_session_needs_a_code(cli, long_roles, user, fake_aws, tmp_path):
+    import pexpect
+
+    from tests.conftest import cli_command
+
+    env, _, _ = long_roles
+    assert cli([user.code(), "--shell", "bash", "-p", "base"], env).returncode == 0  # an MFA session is cached
+    fake_aws.advance()
+    out = tmp_path / "out"
+    command = f"{cli_command()[0]} --shell bash -p long -d 2h > {out}"
+    child = pexpect.spawn("/bin/sh", ["-c", command], env=env, encoding="utf-8", timeout=30)
+    child.expect_exact("needs an MFA code of its own: AWS limits a role assumed with the cached MFA session to 1h")
+    child.expect_exact(f"MFA code for {user.serial}: ")
+    child.sendline(user.code())
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and out.read_text().startswith("export AWS_ACCESS_KEY_ID=")
+    assert fake_aws.count("GetSessionToken") == 1 and fake_aws.refused() == []
+    # --force renews it, which again takes a code (none here, no terminal: refused before any call)
+    forced = cli(["--shell", "bash", "-p", "long", "-d", "2h", "--force"], env)
+    assert forced.returncode == 2 and "-d 1h" in forced.stderr
