@@ -472,6 +472,7 @@ class FakeAws:
         )
 
     def get_caller_identity(self, caller, params):
+        # Needs no permission and answers for any valid credentials (STS API Reference, GetCallerIdentity).
         account = (
             caller.role.account
             if isinstance(caller, Session) and caller.role
@@ -482,7 +483,8 @@ class FakeAws:
         return f"<Arn>{caller.arn}</Arn><UserId>AIDAFAKE</UserId><Account>{account}</Account>"
 
     def _key_owner(self, caller, action):
-        """IAM key calls: the caller's own user, signed by an MFA session (as a force-MFA policy asks)."""
+        """IAM key calls: the caller's own user, signed by an MFA session (as a force-MFA policy asks:
+        IAM User Guide, "AWS: Allows MFA-authenticated IAM users to manage their own credentials")."""
         if not (isinstance(caller, Session) and caller.mfa and caller.role is None):
             raise AwsError(403, "AccessDenied", f"not authorized to perform iam:{action} without MFA")
         return caller.user
@@ -501,6 +503,8 @@ class FakeAws:
 
     def create_access_key(self, caller, params):
         user = self._key_owner(caller, "CreateAccessKey")
+        # Two access keys per user at most (IAM User Guide, "IAM and AWS STS quotas"; IAM API Reference,
+        # CreateAccessKey: LimitExceeded, 409).
         if len(self.keys_of(user)) >= 2:
             raise AwsError(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
         key_id, secret = "AKIAFAKE" + secrets.token_hex(6).upper(), secrets.token_urlsafe(30)
@@ -515,6 +519,7 @@ class FakeAws:
     def delete_access_key(self, caller, params):
         user = self._key_owner(caller, "DeleteAccessKey")
         key_id = params.get("AccessKeyId")
+        # NoSuchEntity, 404, for a key the user does not have (IAM API Reference, DeleteAccessKey).
         if self.users.get(key_id) is not user:
             raise AwsError(404, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found.")
         del self.users[key_id]
@@ -522,6 +527,8 @@ class FakeAws:
         return ""
 
     def list_mfa_devices(self, caller, params):
+        # UserName defaults to the caller; the force-MFA policy allows it for one's own user without
+        # MFA (IAM API Reference, ListMFADevices; the IAM User Guide's force-MFA example policy).
         if isinstance(caller, Session) and not caller.mfa:
             raise AwsError(403, "AccessDenied", "not authorized to perform iam:ListMFADevices")
         user = caller.user if isinstance(caller, Session) else caller
