@@ -210,18 +210,22 @@ def long_roles(fake_aws, user, home, env):
     return env, long, hop
 
 
-def _works_with_boto3(result, fake_aws):
+def _sts(fake_aws, key_id, secret, token=None):
     import boto3
 
-    values = exported(result.stdout)
-    client = boto3.client(
+    return boto3.client(
         "sts",
         endpoint_url=fake_aws.url,
         region_name="eu-west-1",
-        aws_access_key_id=values["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=values["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=values["AWS_SESSION_TOKEN"],
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
     )
+
+
+def _works_with_boto3(result, fake_aws):
+    values = exported(result.stdout)
+    client = _sts(fake_aws, values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"], values["AWS_SESSION_TOKEN"])
     return client.get_caller_identity()["Arn"]
 
 
@@ -276,25 +280,11 @@ def test_the_default_hour_needs_no_code_while_the_mfa_session_lasts(cli, long_ro
 
 def test_the_fake_refuses_a_long_session_from_the_mfa_session(long_roles, user, fake_aws):
     """The rule the fake once lacked: AWS's answer to a 2 h AssumeRole signed by GetSessionToken's credentials."""
-    import boto3
     import botocore.exceptions
 
-    client = boto3.client(
-        "sts",
-        endpoint_url=fake_aws.url,
-        region_name="eu-west-1",
-        aws_access_key_id=user.access_key_id,
-        aws_secret_access_key=user.secret_access_key,
-    )
+    client = _sts(fake_aws, user.access_key_id, user.secret_access_key)
     mfa = client.get_session_token(SerialNumber=user.serial, TokenCode=user.code())["Credentials"]
-    signed = boto3.client(
-        "sts",
-        endpoint_url=fake_aws.url,
-        region_name="eu-west-1",
-        aws_access_key_id=mfa["AccessKeyId"],
-        aws_secret_access_key=mfa["SecretAccessKey"],
-        aws_session_token=mfa["SessionToken"],
-    )
+    signed = _sts(fake_aws, mfa["AccessKeyId"], mfa["SecretAccessKey"], mfa["SessionToken"])
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         signed.assume_role(RoleArn=long_roles[1].arn, RoleSessionName="probe", DurationSeconds=7200)
     error = refused.value.response["Error"]
