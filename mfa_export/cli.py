@@ -135,7 +135,8 @@ def _silence(stream: TextIO) -> None:
         pass
 
 
-def _isatty(stream: TextIO) -> bool:
+def isatty(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal; False for a stream without one or a closed one."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -166,7 +167,7 @@ class _QuietStream:
             _silence(self._stream)
 
     def isatty(self) -> bool:
-        return _isatty(self._stream)
+        return isatty(self._stream)
 
     def fileno(self) -> int:
         return self._stream.fileno()
@@ -260,7 +261,7 @@ def main(
         run.reporter.error(f"cannot write to stdout ({exc.strerror or exc}); nothing was applied")
         _silence(stdout)
         return 1
-    if run.shell is not None and output and _isatty(stdout) and run.mode is not None and run.mode.name == "export":
+    if run.shell is not None and output and isatty(stdout) and run.mode is not None and run.mode.name == "export":
         run.reporter.eval_hint(run.shell)
     return run.exit_code
 

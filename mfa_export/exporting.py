@@ -48,6 +48,7 @@ def export(run: Run) -> str:
     from mfa_export import codes, inputs
     from mfa_export import settings as settings_module
     from mfa_export.awsconfig import AwsFiles
+    from mfa_export.cli import isatty
     from mfa_export.session import SessionSource
 
     _choose_output(run)
@@ -84,7 +85,7 @@ def export(run: Run) -> str:
         name = args.write_profile
         run.reporter.notice(f"wrote {' and '.join(written)}; use it with --profile {name} or AWS_PROFILE={name}")
         return ""
-    if run.shell is not None and run.wrapped is None and _isatty(run):
+    if run.shell is not None and run.wrapped is None and isatty(run.stdout):
         # Nobody can eval a terminal: show what would be set, never the secrets themselves (the
         # session is cached, so the eval in the hint needs no new code).
         from mfa_export.exports import SECRET_VARIABLES
@@ -93,13 +94,6 @@ def export(run: Run) -> str:
     output = _render(run, session.credentials, plan)
     report(run, session, settings)
     return output
-
-
-def _isatty(run: Run) -> bool:
-    try:
-        return run.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _profile_writer(run: Run, settings: Settings, files: AwsFiles, min_ttl: float) -> ProfileWriter | None:
