@@ -87,7 +87,9 @@ class Run:
                 return False
         elif not mode.evaled:
             return False
-        return request.format == "shell" and not request.command and request.write_profile is None
+        from mfa_export.exporting import writes_shell_code
+
+        return writes_shell_code(request)
 
     def fail_output(self, status: int) -> str:
         if not self.prints_shell_code():

@@ -13,9 +13,15 @@ if TYPE_CHECKING:
     from mfa_export.cli import Run
     from mfa_export.credentials import Credentials
     from mfa_export.exports import Plan
+    from mfa_export.request import Request
     from mfa_export.session import Session
     from mfa_export.settings import Settings
     from mfa_export.writeprofile import ProfileWriter
+
+
+def writes_shell_code(args: Request) -> bool:
+    """Whether the output is code for the caller's shell (not a format, a profile or a command's run)."""
+    return args.format == "shell" and not args.command and args.write_profile is None
 
 
 def _choose_output(run: Run) -> None:
@@ -29,7 +35,7 @@ def _choose_output(run: Run) -> None:
         from mfa_export.formats import github_env_path
 
         github_env_path(run.environ)
-    if args.format == "shell":
+    if writes_shell_code(args):
         from mfa_export.detect import choose_shell
 
         run.shell = choose_shell(args.shell, run.environ)
